@@ -1,0 +1,99 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Logger } from 'pino';
+import type { ConfigIssue } from '../errors.ts';
+import type { ControlEvents, StateEvents } from '../events/shared-event.ts';
+import type { AgentMode } from '../protocol/messages.ts';
+import type { AgentPlugin } from './plugin.ts';
+
+export type AgentConfig = Record<string, unknown>;
+
+/** What the runtime hands an agent when it builds it. */
+export interface AgentContext<C extends object = AgentConfig> {
+  name: string;
+  mode: AgentMode;
+  config: C;
+  controlEvents: ControlEvents;
+  stateEvents: StateEvents;
+  /** Aborts when a stop is requested. */
+  signal: AbortSignal;
+  plugins: AgentPlugin[];
+  /** Builds the agent's logger on first use (pino is loaded lazily to keep worker start-up fast). */
+  createLogger: () => Logger;
+}
+
+/**
+ * The static side of an agent class: what the orchestrator reads before it builds one.
+ * `module` makes the class loadable in threads and processes: `static readonly module = import.meta.url`.
+ */
+export interface AgentClass<A extends BaseAgent = BaseAgent> {
+  new (context: AgentContext<never>): A;
+  readonly name: string;
+  /** URL of the module that exports this class; needed for `thread` and `process` mode. */
+  readonly module?: string;
+  /** Config defaults; merged with the defaults of every parent class, the subclass winning. */
+  readonly defaults?: object;
+  /** A Standard Schema (zod, valibot, arktype, ...) the merged config must satisfy. */
+  readonly schema?: StandardSchemaV1;
+  /** Hand-written validation: return the issues found (none when valid). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a validate() that returns nothing means "valid".
+  validate?(config: never): Iterable<ConfigIssue> | undefined | void;
+}
+
+/**
+ * Base of every agent. Implement `execute`; override `setup`, `onStop` and `onClose` as needed.
+ * Lifecycle: started -> setup gate -> plugins init -> setup -> ready -> execute gate -> work -> onClose -> closed.
+ */
+export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
+  /** Config defaults for this class; subclasses add to them. */
+  static readonly defaults: object = {};
+
+  readonly name: string;
+  readonly mode: AgentMode;
+  readonly config: Readonly<C>;
+  readonly controlEvents: ControlEvents;
+  readonly stateEvents: StateEvents;
+  /** Aborts when a stop is requested: pass it to anything long you await. */
+  readonly signal: AbortSignal;
+  readonly plugins: readonly AgentPlugin[];
+  readonly #createLogger: () => Logger;
+  #logger: Logger | undefined;
+
+  constructor(context: AgentContext<C>) {
+    this.name = context.name;
+    this.mode = context.mode;
+    this.config = Object.freeze({ ...context.config });
+    this.controlEvents = context.controlEvents;
+    this.stateEvents = context.stateEvents;
+    this.signal = context.signal;
+    this.plugins = context.plugins;
+    this.#createLogger = context.createLogger;
+  }
+
+  /** A structured logger whose every line carries the agent's name and mode. */
+  get logger(): Logger {
+    this.#logger ??= this.#createLogger();
+    return this.#logger;
+  }
+
+  /** True once a stop has been requested. */
+  get stopRequested(): boolean {
+    return this.signal.aborted;
+  }
+
+  /** Runs before the work, after the setup gate opens and plugins are initialised. */
+  setup(): void | Promise<void> {}
+
+  /** The work. For a plain BaseAgent, watch `signal` / `stopRequested` to end on a stop. */
+  abstract execute(): R | Promise<R>;
+
+  /** A stop was requested. The current iteration still finishes. */
+  onStop(): void | Promise<void> {}
+
+  /** Always runs last, also after a failure. */
+  onClose(): void | Promise<void> {}
+
+  /** @internal How the lifecycle runs the work; OneShot, Looping and Periodic agents shape it. */
+  run(): R | Promise<R> {
+    return this.execute();
+  }
+}

@@ -1,0 +1,42 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BaseAgent } from './base-agent.ts';
+
+export interface PeriodicConfig {
+  /** Time between runs, in ms. Default 1000. */
+  interval: number;
+  /** How many runs; -1 runs until stopped. Default -1. */
+  limit: number;
+  /** Keep runs on a fixed schedule (start + n * interval), subtracting the runner's own time. Default true. */
+  delayCompensation: boolean;
+}
+
+/** Calls `runner` every `interval` ms, up to `limit` times, until a stop is requested. */
+export abstract class PeriodicAgent<C extends PeriodicConfig = PeriodicConfig> extends BaseAgent<C, number> {
+  static override readonly defaults: object = { interval: 1000, limit: -1, delayCompensation: true };
+
+  /** Runs completed so far. */
+  runs = 0;
+
+  abstract runner(): void | Promise<void>;
+
+  execute(): Promise<number> {
+    return this.#loop();
+  }
+
+  async #loop(): Promise<number> {
+    const { interval, limit, delayCompensation } = this.config;
+    const origin = performance.now();
+    while (!this.stopRequested && (limit < 0 || this.runs < limit)) {
+      await this.runner();
+      this.runs++;
+      if (limit >= 0 && this.runs >= limit) break;
+      const wait = delayCompensation ? origin + this.runs * interval - performance.now() : interval;
+      try {
+        await sleep(Math.max(0, wait), undefined, { signal: this.signal });
+      } catch {
+        break; // aborted by a stop
+      }
+    }
+    return this.runs;
+  }
+}

@@ -1,0 +1,32 @@
+/** Entry point of a child process that hosts one agent. */
+import type { ChildMessage, ParentMessage } from '../protocol/messages.ts';
+import { serveAgent } from './agent-host.ts';
+
+const send = process.send?.bind(process);
+if (!send) throw new Error('tsorchestrate process entry must be started with an IPC channel (fork).');
+
+// No orphans: when the orchestrator goes away (even SIGKILLed), the IPC channel closes and we leave.
+process.on('disconnect', () => process.exit(70));
+
+let pending = 0;
+let exitCode: number | undefined;
+const maybeExit = () => {
+  if (exitCode !== undefined && pending === 0) process.exit(exitCode);
+};
+
+serveAgent({
+  mode: 'process',
+  threadId: undefined,
+  send: (message: ChildMessage) => {
+    pending++;
+    send(message, undefined, {}, () => {
+      pending--;
+      maybeExit();
+    });
+  },
+  onMessage: (listener) => process.on('message', (message: ParentMessage) => listener(message)),
+  exit: (code) => {
+    exitCode = code;
+    maybeExit();
+  },
+});

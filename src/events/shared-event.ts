@@ -1,0 +1,149 @@
+/**
+ * A flag that can be set, cleared and waited on from any thread: the cross-boundary
+ * event behind control events (`setup`, `execute`, `stop`) and state events
+ * (`started`, `ready`, `closed`).
+ *
+ * It lives in a SharedArrayBuffer, so a worker thread sees a `set()` made by the
+ * orchestrator (and the other way round) without a message. Process agents get a
+ * mirror kept in step over IPC (see `runtime/event-mirror.ts`).
+ */
+
+const UNSET = 0;
+const SET = 1;
+
+export interface WaitOptions {
+  /** Give up after this many ms and resolve `false`. Default: wait forever. */
+  timeout?: number;
+  /** Give up when aborted and resolve `false`. */
+  signal?: AbortSignal;
+}
+
+export class SharedEvent {
+  readonly #state: Int32Array;
+  #onLocalChange: ((value: boolean) => void) | undefined;
+
+  /** @param initial start set (`true`) or cleared (`false`, default). Or a buffer from `buffer` of another SharedEvent. */
+  constructor(initial: boolean | SharedArrayBuffer = false) {
+    if (initial instanceof SharedArrayBuffer) {
+      this.#state = new Int32Array(initial);
+    } else {
+      this.#state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      if (initial) this.#state[0] = SET;
+    }
+  }
+
+  /** The shared memory behind this event; pass it to another thread to share the event. */
+  get buffer(): SharedArrayBuffer {
+    return this.#state.buffer as SharedArrayBuffer;
+  }
+
+  isSet(): boolean {
+    return Atomics.load(this.#state, 0) === SET;
+  }
+
+  set(): void {
+    this.#write(true, true);
+  }
+
+  clear(): void {
+    this.#write(false, true);
+  }
+
+  /**
+   * Resolves `true` as soon as the event is set (at once if it already is), or `false`
+   * when `timeout` ms pass or `signal` aborts first. A pending wait keeps the process alive.
+   */
+  wait(timeoutOrOptions?: number | WaitOptions): Promise<boolean> {
+    const options =
+      typeof timeoutOrOptions === 'number' ? { timeout: timeoutOrOptions } : (timeoutOrOptions ?? {});
+    return this.#waitFor(SET, options, true);
+  }
+
+  /** @internal Resolves when the value differs from `known`; does not keep the process alive. */
+  changed(known: boolean, signal?: AbortSignal): Promise<boolean> {
+    return this.#waitFor(known ? UNSET : SET, { signal }, false).then(() => this.isSet());
+  }
+
+  /** @internal Applies a value that came from a mirror, without reporting it back. */
+  applyRemote(value: boolean): void {
+    this.#write(value, false);
+  }
+
+  /** @internal Called after every local `set`/`clear` (used by process mirrors). */
+  onLocalChange(listener: ((value: boolean) => void) | undefined): void {
+    this.#onLocalChange = listener;
+  }
+
+  #write(value: boolean, local: boolean): void {
+    const next = value ? SET : UNSET;
+    const previous = Atomics.exchange(this.#state, 0, next);
+    if (previous !== next) Atomics.notify(this.#state, 0);
+    if (local) this.#onLocalChange?.(value);
+  }
+
+  async #waitFor(target: number, { timeout, signal }: WaitOptions, keepAlive: boolean): Promise<boolean> {
+    if (Atomics.load(this.#state, 0) === target) return true;
+    if (signal?.aborted || timeout === 0) return false;
+    const deadline = timeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeout;
+    // A pending Atomics.waitAsync does not keep Node's event loop alive; a timer does.
+    const keeper = keepAlive && timeout === undefined ? setInterval(() => {}, 2 ** 30) : undefined;
+    const abort = new AbortController();
+    const onAbort = () => {
+      abort.abort();
+      Atomics.notify(this.#state, 0);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        const current = Atomics.load(this.#state, 0);
+        if (current === target) return true;
+        if (abort.signal.aborted) return false;
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) return false;
+        const result = Atomics.waitAsync(
+          this.#state,
+          0,
+          current,
+          Number.isFinite(remaining) ? Math.ceil(remaining) : undefined,
+        );
+        if (result.async) {
+          // Keep a timed wait alive with a real timer: waitAsync's own timeout does not hold the loop open.
+          const timer =
+            keepAlive && Number.isFinite(remaining) ? setTimeout(() => {}, Math.ceil(remaining)) : undefined;
+          await result.value;
+          clearTimeout(timer);
+        }
+      }
+    } finally {
+      clearInterval(keeper);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+export type ControlEventName = 'setup' | 'execute' | 'stop';
+export type StateEventName = 'started' | 'ready' | 'closed';
+export type ControlEvents = Record<ControlEventName, SharedEvent>;
+export type StateEvents = Record<StateEventName, SharedEvent>;
+export type AgentEventName = ControlEventName | StateEventName;
+
+export const CONTROL_EVENT_NAMES: readonly ControlEventName[] = ['setup', 'execute', 'stop'];
+export const STATE_EVENT_NAMES: readonly StateEventName[] = ['started', 'ready', 'closed'];
+
+/** Control events with the gates open (`setup`, `execute` set) and `stop` cleared. */
+export function createControlEvents(given: Partial<ControlEvents> = {}): ControlEvents {
+  return {
+    setup: given.setup ?? new SharedEvent(true),
+    execute: given.execute ?? new SharedEvent(true),
+    stop: given.stop ?? new SharedEvent(false),
+  };
+}
+
+/** State events, all cleared until the agent reaches them. */
+export function createStateEvents(given: Partial<StateEvents> = {}): StateEvents {
+  return {
+    started: given.started ?? new SharedEvent(false),
+    ready: given.ready ?? new SharedEvent(false),
+    closed: given.closed ?? new SharedEvent(false),
+  };
+}

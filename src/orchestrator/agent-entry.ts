@@ -1,0 +1,121 @@
+import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
+import type { AgentPlugin } from '../agents/plugin.ts';
+import type { SerializedError } from '../errors.ts';
+import type { ControlEvents, StateEvents } from '../events/shared-event.ts';
+import type { AgentMode } from '../protocol/messages.ts';
+import type { AgentRecord } from './agent-record.ts';
+import type { AgentState, AgentStatus } from './agent-state.ts';
+import type { AgentOptions } from './registration.ts';
+
+/** What an entry asks of its orchestrator. */
+export interface EntryController {
+  startAgent(name: string): Promise<void>;
+  stop(name: string): Promise<void>;
+  restart(name: string): Promise<void>;
+  kill(name: string): Promise<void>;
+}
+
+/**
+ * A registered agent: its class, config, plugins, events and options, its current runtime,
+ * state and result, and the controls to start, stop, restart and join it.
+ */
+export class AgentEntry<R = unknown> {
+  readonly #record: AgentRecord;
+  readonly #controller: EntryController;
+  readonly #options: Readonly<AgentOptions>;
+
+  /** @internal Created by `Orchestrator.registerAgent`. */
+  constructor(record: AgentRecord, controller: EntryController, options: AgentOptions) {
+    this.#record = record;
+    this.#controller = controller;
+    this.#options = Object.freeze({ ...options });
+  }
+
+  get name(): string {
+    return this.#record.name;
+  }
+
+  get AgentClass(): AgentClass {
+    return this.#record.AgentClass;
+  }
+
+  get mode(): AgentMode {
+    return this.#record.registration.mode;
+  }
+
+  /** The options given at registration. */
+  get options(): Readonly<AgentOptions> {
+    return this.#options;
+  }
+
+  /** Class defaults merged with the registration's overrides (after start: the validated config). */
+  get config(): Readonly<AgentConfig> {
+    return this.#record.config;
+  }
+
+  get plugins(): readonly AgentPlugin[] {
+    return this.#record.registration.plugins;
+  }
+
+  get controlEvents(): ControlEvents {
+    return this.#record.controlEvents;
+  }
+
+  get stateEvents(): StateEvents {
+    return this.#record.stateEvents;
+  }
+
+  get state(): AgentState {
+    return this.#record.state;
+  }
+
+  get status(): AgentStatus {
+    return this.#record.state.status;
+  }
+
+  /** The value a completed one-shot agent returned. */
+  get result(): R | undefined {
+    return this.#record.result as R | undefined;
+  }
+
+  /** The most recent error reported by or about this agent. */
+  get lastError(): SerializedError | undefined {
+    return this.#record.lastError;
+  }
+
+  get restarts(): number {
+    return this.#record.restarts;
+  }
+
+  /** The running thread, process or inline run: pid and thread id. */
+  get runtime(): { mode: AgentMode; pid: number; threadId: number | undefined } | undefined {
+    const runtime = this.#record.runtime;
+    return runtime && { mode: runtime.mode, pid: runtime.pid, threadId: runtime.threadId };
+  }
+
+  /** Validates the config and queues this agent (it starts when a slot is free). */
+  start(): Promise<void> {
+    return this.#controller.startAgent(this.name);
+  }
+
+  /** Graceful stop, forced after the orchestrator's `stopTimeout`. Resolves once it has ended. */
+  stop(): Promise<void> {
+    return this.#controller.stop(this.name);
+  }
+
+  /** Forced stop now: worker terminate, SIGTERM then SIGKILL, or abandon an inline agent. */
+  kill(): Promise<void> {
+    return this.#controller.kill(this.name);
+  }
+
+  /** Stop, join, then relaunch a fresh instance; counted in `restarts`. */
+  restart(): Promise<void> {
+    return this.#controller.restart(this.name);
+  }
+
+  /** Resolves with the final state once the current run has ended (at once if it is not running). */
+  async join(): Promise<AgentState> {
+    await this.#record.ended;
+    return this.#record.state;
+  }
+}

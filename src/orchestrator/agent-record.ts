@@ -1,0 +1,33 @@
+import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
+import type { SerializedError } from '../errors.ts';
+import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-event.ts';
+import type { AgentRuntime } from '../runtime/agent-runtime.ts';
+import type { AgentState } from './agent-state.ts';
+import type { Registration } from './registration.ts';
+import type { Schedulable } from './scheduler.ts';
+
+/** The orchestrator's own, mutable record of one agent. `AgentEntry` is its public, read-only face. */
+export interface AgentRecord extends Schedulable {
+  readonly name: string;
+  readonly AgentClass: AgentClass;
+  readonly registration: Registration;
+  readonly controlEvents: ControlEvents;
+  readonly stateEvents: StateEvents;
+  /** The orchestrator's private stop request for this agent alone. */
+  readonly stopRequested: SharedEvent;
+  priority: number;
+  sequence: number;
+  /** Merged defaults + overrides; replaced by the validated config at start. */
+  config: AgentConfig;
+  state: AgentState;
+  runtime: AgentRuntime | undefined;
+  result: unknown;
+  lastError: SerializedError | undefined;
+  restarts: number;
+  /** When the current run launched (`performance.now()`), for durations. */
+  launchedAt: number | undefined;
+  /** Resolved when the current run reaches a terminal state. */
+  ended: Promise<void>;
+  resolveEnded: () => void;
+  stopTimer: NodeJS.Timeout | undefined;
+}

@@ -1,0 +1,167 @@
+/**
+ * One run of one agent: launches its runtime and turns what the runtime reports into
+ * state transitions and events. The end is noticed the moment the thread, process or
+ * inline lifecycle ends; its reason comes from what the agent reported before it.
+ */
+import {
+  AgentExitError,
+  AgentKilledError,
+  OrchestratorError,
+  type SerializedError,
+  serializeError,
+} from '../errors.ts';
+import type { OrchestratorEventMap } from '../events/event-map.ts';
+import type { LogSink } from '../logging/logger.ts';
+import type { AgentSpec, ChildMessage } from '../protocol/messages.ts';
+import type { ExitInfo, RuntimeLauncher } from '../runtime/agent-runtime.ts';
+import { launchInline } from '../runtime/inline-runtime.ts';
+import { launchProcess } from '../runtime/process-runtime.ts';
+import { launchThread } from '../runtime/thread-runtime.ts';
+import type { AgentRecord } from './agent-record.ts';
+import type { AgentState } from './agent-state.ts';
+
+const LAUNCHERS: Record<AgentRecord['registration']['mode'], RuntimeLauncher> = {
+  inline: launchInline,
+  thread: launchThread,
+  process: launchProcess,
+};
+
+export interface RunContext {
+  logSink: LogSink;
+  logLevel: string;
+  killTimeout: number;
+  transition(record: AgentRecord, next: AgentState): void;
+  emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void;
+  /** The run is over and its terminal state recorded: free the slot. */
+  finished(record: AgentRecord): void;
+}
+
+export function launchRun(record: AgentRecord, context: RunContext): void {
+  const { registration } = record;
+  let outcome: Extract<ChildMessage, { type: 'done' }> | undefined;
+  let firstError: SerializedError | undefined;
+  const now = () => Date.now();
+  const spec: AgentSpec = {
+    name: record.name,
+    moduleUrl: registration.moduleRef?.moduleUrl ?? '',
+    exportName: registration.moduleRef?.exportName ?? '',
+    config: record.config,
+    plugins: registration.pluginSpecs,
+    logLevel: registration.logLevel ?? context.logLevel,
+  };
+  const reportError = (error: SerializedError, phase: OrchestratorEventMap['agent:error']['phase']) => {
+    firstError ??= error;
+    record.lastError = error;
+    context.emit('agent:error', { agent: record.name, timestamp: now(), phase, error });
+  };
+  const advance = (next: AgentState) => {
+    if (record.state.status !== 'stopping' || next.status === 'stopping') context.transition(record, next);
+  };
+
+  const onMessage = (message: ChildMessage) => {
+    switch (message.type) {
+      case 'lifecycle': {
+        const timestamp = now();
+        if (message.phase === 'started') {
+          const runtime = record.runtime!;
+          context.emit('agent:started', {
+            agent: record.name,
+            timestamp,
+            mode: runtime.mode,
+            pid: runtime.pid,
+            threadId: runtime.threadId,
+          });
+        } else if (message.phase === 'ready') {
+          advance({ status: 'ready', since: timestamp });
+          context.emit('agent:ready', { agent: record.name, timestamp });
+        } else if (message.phase === 'running') {
+          advance({ status: 'running', since: timestamp });
+          context.emit('agent:running', { agent: record.name, timestamp });
+        } else if (record.state.status !== 'stopping') {
+          context.transition(record, { status: 'stopping', since: timestamp, forced: false });
+          context.emit('agent:stopping', { agent: record.name, timestamp, forced: false });
+        }
+        return;
+      }
+      case 'error':
+        reportError(message.error, message.phase);
+        return;
+      case 'done':
+        outcome = message;
+        return;
+      case 'log':
+        context.logSink.write(message.line.endsWith('\n') ? message.line : `${message.line}\n`);
+        return;
+      case 'event':
+        return; // process mirrors handle these before they get here
+    }
+  };
+
+  const onExit = (exit: ExitInfo) => {
+    clearTimeout(record.stopTimer);
+    record.stopTimer = undefined;
+    if (exit.error && !firstError) reportError(serializeError(exit.error), 'runtime');
+    const next = terminalState(record.name, exit, outcome, firstError, now());
+    if (next.status === 'failed' && !firstError) reportError(next.error, 'runtime');
+    record.result = next.status === 'completed' ? next.result : undefined;
+    context.transition(record, next);
+    context.emit('agent:terminated', {
+      agent: record.name,
+      timestamp: next.since,
+      reason: next.status === 'completed' ? 'completed' : next.reason,
+      exitCode: next.status === 'failed' ? next.exitCode : exit.exitCode,
+      signal: next.status === 'failed' ? next.signal : exit.signal,
+      result: record.result,
+      error: next.status === 'failed' ? next.error : undefined,
+      durationMs: performance.now() - (record.launchedAt ?? performance.now()),
+    });
+    record.runtime = undefined;
+    context.finished(record);
+  };
+
+  context.transition(record, { status: 'starting', since: now() });
+  record.launchedAt = performance.now();
+  try {
+    record.runtime = LAUNCHERS[registration.mode](
+      {
+        spec,
+        AgentClass: record.AgentClass,
+        plugins: registration.plugins,
+        events: { ...record.controlEvents, ...record.stateEvents, stopRequested: record.stopRequested },
+        logSink: context.logSink,
+        killTimeout: context.killTimeout,
+        resourceLimits: registration.resourceLimits,
+      },
+      { message: onMessage, exit: onExit },
+    );
+  } catch (error) {
+    onExit({ exitCode: null, signal: null, forced: false, error: error as Error });
+  }
+}
+
+function terminalState(
+  agent: string,
+  exit: ExitInfo,
+  outcome: Extract<ChildMessage, { type: 'done' }> | undefined,
+  firstError: SerializedError | undefined,
+  since: number,
+): Extract<AgentState, { status: 'completed' | 'stopped' | 'failed' }> {
+  const failed = (reason: 'failed' | 'killed', error: SerializedError) =>
+    ({ status: 'failed', since, reason, error, exitCode: exit.exitCode, signal: exit.signal }) as const;
+  if (outcome && !firstError) {
+    if (outcome.outcome === 'completed') return { status: 'completed', since, result: outcome.result };
+    if (outcome.outcome === 'stopped') return { status: 'stopped', since, reason: 'stopped' };
+  }
+  if (firstError) return failed('failed', firstError);
+  if (exit.forced) return { status: 'stopped', since, reason: 'killed' };
+  if (exit.signal) return failed('killed', serializeError(new AgentKilledError(agent, exit.signal)));
+  if (exit.exitCode !== null && exit.exitCode !== 0) {
+    return failed('failed', serializeError(new AgentExitError(agent, exit.exitCode)));
+  }
+  return failed(
+    'failed',
+    serializeError(
+      new OrchestratorError('ERR_AGENT_CRASHED', `Agent "${agent}" ended without reporting an outcome.`),
+    ),
+  );
+}

@@ -1,0 +1,88 @@
+import * as v from 'valibot';
+import { InvalidOptionError } from '../errors.ts';
+import { defaultLogLevel, LOG_LEVELS, type LogLevel, type LogSink } from '../logging/logger.ts';
+
+export type RunMode = 'batch' | 'daemon';
+
+/** Options of `new Orchestrator(config)`. Every field is optional. */
+export interface OrchestratorConfig {
+  /** Name used in logs, events and agent paths. Default `"orchestrator"`. */
+  name?: string;
+  /** Most agents running at once (every mode counts). Positive integer or `Infinity`. Default `Infinity`. */
+  maxWorkers?: number;
+  /** How often liveness is checked, ms. Termination itself is noticed at once, never polled. Default 1000. */
+  checkInterval?: number;
+  /** How long a graceful stop may take before it is forced, ms. Default 5000. */
+  stopTimeout?: number;
+  /** Process agents: time between SIGTERM and SIGKILL when a stop is forced, ms. Default 2000. */
+  killTimeout?: number;
+  /** `batch`: done when nothing runs or waits. `daemon`: stays up until `shutdown()`. Default `batch`. */
+  runMode?: RunMode;
+  /** Log level of the orchestrator and (unless overridden) its agents. Default `TSORCHESTRATE_LOG_LEVEL` or `info`. */
+  logLevel?: LogLevel;
+  /** Where log lines go (agents' lines included). Default stderr. */
+  logDestination?: LogSink;
+  /** Shut down gracefully on SIGINT / SIGTERM while agents run. Default true. */
+  handleSignals?: boolean;
+}
+
+export type ResolvedOrchestratorConfig = Required<OrchestratorConfig>;
+
+const positiveMs = (what: string) => v.pipe(v.number(what), v.finite(what), v.minValue(0, what));
+
+const schema = v.strictObject(
+  {
+    name: v.optional(
+      v.pipe(v.string('a non-empty string'), v.nonEmpty('a non-empty string')),
+      'orchestrator',
+    ),
+    maxWorkers: v.optional(
+      v.union(
+        [v.pipe(v.number(), v.integer(), v.minValue(1)), v.literal(Number.POSITIVE_INFINITY)],
+        'a positive integer or Infinity',
+      ),
+      Number.POSITIVE_INFINITY,
+    ),
+    checkInterval: v.optional(
+      v.pipe(
+        v.number('a positive number of ms'),
+        v.finite('a positive number of ms'),
+        v.gtValue(0, 'a positive number of ms'),
+      ),
+      1000,
+    ),
+    stopTimeout: v.optional(positiveMs('a number of ms >= 0'), 5000),
+    killTimeout: v.optional(positiveMs('a number of ms >= 0'), 2000),
+    runMode: v.optional(v.picklist(['batch', 'daemon'], '"batch" or "daemon"'), 'batch'),
+    logLevel: v.optional(v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`), defaultLogLevel),
+    logDestination: v.optional(
+      v.custom<LogSink>(
+        (value) => typeof (value as LogSink | null)?.write === 'function',
+        'an object with write(line)',
+      ),
+      () => process.stderr,
+    ),
+    handleSignals: v.optional(v.boolean('true or false'), true),
+  },
+  () =>
+    'no option of that name (known: name, maxWorkers, checkInterval, stopTimeout, killTimeout, runMode, logLevel, logDestination, handleSignals)',
+);
+
+/** Validates and completes the orchestrator's config; throws `InvalidOptionError` naming the field and value. */
+export function resolveOrchestratorConfig(config: unknown): ResolvedOrchestratorConfig {
+  return parseOptions(schema, config ?? {}, '') as ResolvedOrchestratorConfig;
+}
+
+/** Parses with a valibot schema whose messages say what is allowed; the first issue becomes the error. */
+export function parseOptions<T extends v.GenericSchema>(
+  schema: T,
+  input: unknown,
+  prefix: string,
+): v.InferOutput<T> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const path = v.getDotPath(issue);
+  const field = [prefix, path].filter(Boolean).join('.') || prefix || 'config';
+  throw new InvalidOptionError(field, issue.input, issue.message);
+}

@@ -1,0 +1,498 @@
+import * as v from 'valibot';
+import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
+import { resolveConfig, validateConfig } from '../config/agent-config.ts';
+import { ConfigError, OrchestratorError } from '../errors.ts';
+import type { AnyOrchestratorEvent, OrchestratorEventMap } from '../events/event-map.ts';
+import { createControlEvents, createStateEvents, SharedEvent } from '../events/shared-event.ts';
+import { TypedEmitter } from '../events/typed-emitter.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { AgentEntry } from './agent-entry.ts';
+import type { AgentRecord } from './agent-record.ts';
+import { launchRun } from './agent-run.ts';
+import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
+import {
+  type OrchestratorConfig,
+  parseOptions,
+  type ResolvedOrchestratorConfig,
+  resolveOrchestratorConfig,
+} from './orchestrator-config.ts';
+import { type AgentOptions, assertCloneable, parseRegistration } from './registration.ts';
+import { Scheduler } from './scheduler.ts';
+
+type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
+type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
+type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
+
+const maxWorkersSchema = v.union(
+  [v.pipe(v.number(), v.integer(), v.minValue(1)), v.literal(Number.POSITIVE_INFINITY)],
+  'a positive integer or Infinity',
+);
+
+/**
+ * Supervises agents running inline, in worker threads and in child processes: starts them
+ * under a concurrency limit, emits lifecycle events, reports their state, stops and restarts them.
+ */
+export class Orchestrator {
+  readonly #config: ResolvedOrchestratorConfig;
+  readonly #records = new Map<string, AgentRecord>();
+  readonly #entries = new Map<string, AgentEntry>();
+  readonly #emitter: TypedEmitter<OrchestratorEventMap>;
+  readonly #scheduler: Scheduler<AgentRecord>;
+  #logger: Logger | undefined;
+  #sequence = 0;
+  #active = 0;
+  #batchOpen = false;
+  #batchCounts: BatchCounts = { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 };
+  #batchWaiters: (() => void)[] = [];
+  #lifecycle: Lifecycle = 'open';
+  #shutdown: Promise<void> | undefined;
+  #shutdownWaiters: (() => void)[] = [];
+  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+
+  constructor(config: OrchestratorConfig = {}) {
+    this.#config = resolveOrchestratorConfig(config);
+    this.#emitter = new TypedEmitter((error, event) =>
+      this.logger.error(
+        { err: error, event },
+        `A listener of ${String(event)} threw; the orchestrator carries on.`,
+      ),
+    );
+    this.#scheduler = new Scheduler(this.#config.maxWorkers, (record) => this.#launch(record));
+  }
+
+  get name(): string {
+    return this.#config.name;
+  }
+
+  /** The resolved config, defaults filled in. */
+  get config(): Readonly<ResolvedOrchestratorConfig> {
+    return this.#config;
+  }
+
+  get maxWorkers(): number {
+    return this.#scheduler.maxWorkers;
+  }
+
+  /** Takes effect at once: raising it starts waiting agents now. */
+  set maxWorkers(value: number) {
+    const parsed = parseOptions(maxWorkersSchema, value, 'maxWorkers');
+    this.#config.maxWorkers = parsed;
+    this.#scheduler.maxWorkers = parsed;
+  }
+
+  /** The orchestrator's structured logger. */
+  get logger(): Logger {
+    this.#logger ??= createLogger(
+      { orchestrator: this.#config.name },
+      this.#config.logLevel,
+      this.#config.logDestination,
+    );
+    return this.#logger;
+  }
+
+  // ---- events -------------------------------------------------------------------------------
+
+  on<K extends keyof OrchestratorEventMap>(
+    event: K,
+    listener: (payload: OrchestratorEventMap[K]) => void,
+  ): this;
+  on(event: '*', listener: (event: AnyOrchestratorEvent) => void): this;
+  on(event: keyof OrchestratorEventMap | '*', listener: (payload: never) => void): this {
+    this.#emitter.on(event as never, listener);
+    return this;
+  }
+
+  once<K extends keyof OrchestratorEventMap>(
+    event: K,
+    listener: (payload: OrchestratorEventMap[K]) => void,
+  ): this {
+    this.#emitter.once(event, listener);
+    return this;
+  }
+
+  off<K extends keyof OrchestratorEventMap>(
+    event: K,
+    listener: (payload: OrchestratorEventMap[K]) => void,
+  ): this;
+  off(event: '*', listener: (event: AnyOrchestratorEvent) => void): this;
+  off(event: keyof OrchestratorEventMap | '*', listener: (payload: never) => void): this {
+    this.#emitter.off(event as never, listener);
+    return this;
+  }
+
+  /** Every event from now on, as an async iterator. Break the loop or abort `signal` to end it. */
+  events(signal?: AbortSignal): AsyncGenerator<AnyOrchestratorEvent> {
+    return this.#emitter.stream(signal) as AsyncGenerator<AnyOrchestratorEvent>;
+  }
+
+  // ---- registration -------------------------------------------------------------------------
+
+  /**
+   * Registers an agent class. Throws if the options are invalid, the name is taken, or the class
+   * cannot be loaded in its mode (the error says what to add).
+   */
+  registerAgent<A extends BaseAgent>(
+    AgentClass: AgentClass<A>,
+    options: AgentOptions<A['config']> = {},
+  ): AgentEntry<ResultOf<A>> {
+    this.#assertOpen();
+    const registration = parseRegistration(AgentClass as AgentClass, options);
+    const { name } = registration;
+    if (this.#records.has(name)) {
+      throw new OrchestratorError(
+        'ERR_DUPLICATE_AGENT',
+        `An agent named "${name}" is already registered; pass a unique "name".`,
+      );
+    }
+    const since = Date.now();
+    const record: AgentRecord = {
+      name,
+      AgentClass: AgentClass as AgentClass,
+      registration,
+      controlEvents: createControlEvents(registration.controlEvents),
+      stateEvents: createStateEvents(registration.stateEvents),
+      stopRequested: new SharedEvent(false),
+      priority: registration.priority,
+      sequence: this.#sequence++,
+      config: resolveConfig(AgentClass as AgentClass, registration.config),
+      state: { status: 'registered', since },
+      runtime: undefined,
+      result: undefined,
+      lastError: undefined,
+      restarts: 0,
+      launchedAt: undefined,
+      ended: Promise.resolve(),
+      resolveEnded: () => {},
+      stopTimer: undefined,
+    };
+    const entry = new AgentEntry<ResultOf<A>>(
+      record,
+      {
+        startAgent: (agent) => this.#startOne(agent),
+        stop: (agent) => this.stop(agent),
+        restart: (agent) => this.restart(agent),
+        kill: (agent) => this.kill(agent),
+      },
+      options as AgentOptions,
+    );
+    this.#records.set(name, record);
+    this.#entries.set(name, entry as AgentEntry);
+    this.#emit('agent:registered', { agent: name, timestamp: since, mode: registration.mode });
+    return entry;
+  }
+
+  /** The entry of a registered agent; throws `ERR_UNKNOWN_AGENT` naming the known ones. */
+  getAgent(name: string): AgentEntry {
+    this.#record(name);
+    return this.#entries.get(name)!;
+  }
+
+  /** Every registered agent, in registration order. */
+  agents(): AgentEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  // ---- running ------------------------------------------------------------------------------
+
+  /**
+   * Validates every registered agent's config (nothing runs if any is refused), then queues them
+   * in registration order; they start as slots free up. Resolves once all are queued.
+   */
+  async start(): Promise<void> {
+    this.#assertOpen();
+    const pending = [...this.#records.values()].filter((record) => record.state.status === 'registered');
+    const refused: ConfigError[] = [];
+    const validated = new Map<AgentRecord, AgentRecord['config']>();
+    for (const record of pending) {
+      try {
+        validated.set(record, await this.#validate(record));
+      } catch (error) {
+        if (error instanceof ConfigError) refused.push(error);
+        else throw error;
+      }
+    }
+    if (refused.length === 1) throw refused[0];
+    if (refused.length > 1) {
+      throw new ConfigError(
+        refused.map((error) => error.agent).join(', '),
+        refused.flatMap((error) =>
+          error.issues.map((issue) => ({ ...issue, field: `${error.agent}: ${issue.field}` })),
+        ),
+      );
+    }
+    for (const record of pending) {
+      record.config = validated.get(record)!;
+      this.#enqueue(record);
+    }
+  }
+
+  /**
+   * Batch mode: resolves once every started agent has ended and `ALL_AGENTS_TERMINATED` was emitted
+   * (at once if nothing runs or waits). Daemon mode: resolves after `shutdown()`.
+   */
+  join(): Promise<void> {
+    if (this.#config.runMode === 'daemon' && this.#lifecycle !== 'shut-down') {
+      return new Promise((resolve) => this.#shutdownWaiters.push(resolve));
+    }
+    if (!this.#batchOpen) return Promise.resolve();
+    return new Promise((resolve) => this.#batchWaiters.push(resolve));
+  }
+
+  /** Waits until no agent runs or waits for a slot; no events or batch bookkeeping involved. */
+  async simpleJoin(): Promise<void> {
+    for (;;) {
+      const active = [...this.#records.values()].filter(
+        (record) => !isTerminal(record.state.status) && record.state.status !== 'registered',
+      );
+      if (active.length === 0) return;
+      await Promise.all(active.map((record) => record.ended));
+    }
+  }
+
+  /**
+   * Graceful stop of one agent, or of all (waiting ones are taken out of the queue first, then
+   * running ones stop in reverse registration order). Forced after `stopTimeout`. Resolves once ended.
+   */
+  async stop(name?: string): Promise<void> {
+    if (name !== undefined) return this.#stopOne(this.#record(name), false);
+    for (const record of this.#scheduler.drain()) this.#endUnlaunched(record, 'stopped');
+    const running = [...this.#records.values()].filter((record) => isLive(record.state.status)).reverse();
+    await Promise.all(running.map((record) => this.#stopOne(record, false)));
+  }
+
+  /** Forced stop of one agent now (no grace period). */
+  kill(name: string): Promise<void> {
+    return this.#stopOne(this.#record(name), true);
+  }
+
+  /** Stops the agent (if it runs), waits for it, and relaunches a fresh instance. */
+  async restart(name: string): Promise<void> {
+    this.#assertOpen();
+    const record = this.#record(name);
+    if (record.state.status === 'registered') return this.#startOne(name);
+    await this.#stopOne(record, false);
+    const config = await this.#validate(record);
+    record.config = config;
+    record.restarts++;
+    for (const event of Object.values(record.stateEvents)) event.clear();
+    record.stopRequested.clear();
+    this.#emit('agent:restarted', { agent: name, timestamp: Date.now(), restarts: record.restarts });
+    this.#enqueue(record);
+  }
+
+  /** Stops every agent and releases every resource. Safe to call more than once. */
+  shutdown(): Promise<void> {
+    this.#shutdown ??= (async () => {
+      this.#lifecycle = 'shutting-down';
+      await this.stop();
+      this.#lifecycle = 'shut-down';
+      this.#removeSignalHandlers();
+      for (const resolve of this.#shutdownWaiters.splice(0)) resolve();
+    })();
+    return this.#shutdown;
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  async #startOne(name: string): Promise<void> {
+    this.#assertOpen();
+    const record = this.#record(name);
+    const status = record.state.status;
+    if (status !== 'registered') {
+      if (isTerminal(status)) {
+        throw new OrchestratorError(
+          'ERR_AGENT_STATE',
+          `Agent "${name}" has already run (${status}); use restart().`,
+        );
+      }
+      return; // already waiting or running
+    }
+    record.config = await this.#validate(record);
+    this.#enqueue(record);
+  }
+
+  async #validate(record: AgentRecord): Promise<AgentRecord['config']> {
+    const { config, issues } = await validateConfig(record.AgentClass, record.config);
+    const { mode, ignoreConfigErrors } = record.registration;
+    for (const issue of issues.filter((found) => found.severity === 'warning')) {
+      this.logger.warn({ agent: record.name, field: issue.field, value: issue.value }, issue.message);
+    }
+    const blocking = issues.filter(
+      (issue) => issue.severity === 'critical' || (issue.severity === 'error' && !ignoreConfigErrors),
+    );
+    if (blocking.length > 0)
+      throw new ConfigError(
+        record.name,
+        issues.filter((issue) => issue.severity !== 'warning'),
+      );
+    for (const issue of issues.filter((found) => found.severity === 'error')) {
+      this.logger.error(
+        { agent: record.name, field: issue.field, value: issue.value },
+        `${issue.message} (ignored by policy)`,
+      );
+    }
+    if (mode !== 'inline') assertCloneable(record.name, config, mode);
+    return config;
+  }
+
+  #enqueue(record: AgentRecord): void {
+    let resolveEnded!: () => void;
+    record.ended = new Promise((resolve) => {
+      resolveEnded = resolve;
+    });
+    record.resolveEnded = resolveEnded;
+    record.result = undefined;
+    if (!this.#batchOpen) {
+      this.#batchOpen = true;
+      this.#batchCounts = { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 };
+      this.#installSignalHandlers();
+    }
+    this.#transition(record, { status: 'waiting', since: Date.now() });
+    const queuedBefore = this.#scheduler.queued;
+    const position = this.#scheduler.enqueue(record);
+    // Emit AGENT_QUEUED only when it really waits for a slot.
+    if (record.state.status === 'waiting' && this.#scheduler.queued > queuedBefore) {
+      this.#emit('agent:queued', { agent: record.name, timestamp: Date.now(), position });
+    }
+  }
+
+  #launch(record: AgentRecord): void {
+    launchRun(record, {
+      logSink: this.#config.logDestination,
+      logLevel: this.#config.logLevel,
+      killTimeout: this.#config.killTimeout,
+      transition: (target, next) => this.#transition(target, next),
+      emit: (event, payload) => this.#emit(event, payload),
+      finished: (done) => {
+        this.#scheduler.release();
+        this.#settle(done);
+      },
+    });
+  }
+
+  async #stopOne(record: AgentRecord, force: boolean): Promise<void> {
+    const status = record.state.status;
+    if (status === 'waiting') {
+      this.#scheduler.remove(record);
+      this.#endUnlaunched(record, 'stopped');
+      return;
+    }
+    if (!isLive(status) || !record.runtime) return record.ended;
+    const runtime = record.runtime;
+    if (status !== 'stopping') {
+      this.#transition(record, { status: 'stopping', since: Date.now(), forced: force });
+      this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: force });
+    }
+    record.stopRequested.set();
+    const forceNow = () => {
+      if (record.runtime !== runtime) return;
+      if (!force) this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: true });
+      runtime.kill();
+    };
+    if (force) forceNow();
+    else record.stopTimer ??= setTimeout(forceNow, this.#config.stopTimeout);
+    return record.ended;
+  }
+
+  /** An agent that never launched leaves the queue: stopped, or skipped. */
+  #endUnlaunched(record: AgentRecord, status: 'stopped'): void {
+    const timestamp = Date.now();
+    this.#transition(record, { status, since: timestamp, reason: 'stopped' });
+    this.#emit('agent:terminated', {
+      agent: record.name,
+      timestamp,
+      reason: 'stopped',
+      exitCode: null,
+      signal: null,
+      result: undefined,
+      error: undefined,
+      durationMs: 0,
+    });
+    this.#settle(record);
+  }
+
+  /** After an agent's AGENT_TERMINATED: wake its joiners, and end the batch if nothing is left. */
+  #settle(record: AgentRecord): void {
+    record.resolveEnded();
+    if (this.#active === 0) this.#endBatch();
+  }
+
+  #transition(record: AgentRecord, next: AgentState): void {
+    const from = record.state.status;
+    assertTransition(record.name, from, next.status);
+    const wasActive = !isTerminal(from) && from !== 'registered';
+    const isActive = !isTerminal(next.status);
+    record.state = next;
+    if (from !== next.status) {
+      this.#emit('agent:state-changed', { agent: record.name, timestamp: next.since, from, to: next.status });
+    }
+    if (!wasActive && isActive) this.#active++;
+    if (wasActive && !isActive) {
+      this.#active--;
+      const key: keyof BatchCounts =
+        next.status === 'stopped' || next.status === 'failed'
+          ? next.reason === 'killed'
+            ? 'killed'
+            : next.status
+          : (next.status as 'completed' | 'skipped');
+      this.#batchCounts[key]++;
+    }
+  }
+
+  #endBatch(): void {
+    if (!this.#batchOpen) return;
+    this.#batchOpen = false;
+    this.#removeSignalHandlers();
+    this.#emit('orchestrator:all-agents-terminated', {
+      orchestrator: this.#config.name,
+      timestamp: Date.now(),
+      ...this.#batchCounts,
+    });
+    for (const resolve of this.#batchWaiters.splice(0)) resolve();
+  }
+
+  #emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void {
+    this.#emitter.emit(event, payload);
+  }
+
+  #record(name: string): AgentRecord {
+    const record = this.#records.get(name);
+    if (!record) {
+      const known = [...this.#records.keys()];
+      const allowed = known.length ? `one of: ${known.join(', ')}` : 'none are registered';
+      throw new OrchestratorError(
+        'ERR_UNKNOWN_AGENT',
+        `No agent named ${JSON.stringify(name)} (${allowed}).`,
+      );
+    }
+    return record;
+  }
+
+  #assertOpen(): void {
+    if (this.#lifecycle !== 'open') {
+      throw new OrchestratorError('ERR_SHUT_DOWN', `Orchestrator "${this.#config.name}" is shut down.`);
+    }
+  }
+
+  #installSignalHandlers(): void {
+    if (!this.#config.handleSignals || this.#signalHandler) return;
+    const handler = (signal: NodeJS.Signals) => {
+      this.logger.warn({ signal }, 'Shutting down on signal.');
+      const alone = process.listenerCount(signal) === 1;
+      void this.shutdown().then(() => {
+        // We held the signal back; let it have its usual effect now that agents are down.
+        if (alone) process.kill(process.pid, signal);
+      });
+    };
+    this.#signalHandler = handler;
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  }
+
+  #removeSignalHandlers(): void {
+    if (!this.#signalHandler) return;
+    process.off('SIGINT', this.#signalHandler);
+    process.off('SIGTERM', this.#signalHandler);
+    this.#signalHandler = undefined;
+  }
+}

@@ -1,0 +1,168 @@
+import * as v from 'valibot';
+import type { AgentClass } from '../agents/base-agent.ts';
+import type { AgentPlugin } from '../agents/plugin.ts';
+import { describeValue, InvalidOptionError } from '../errors.ts';
+import { type ControlEvents, SharedEvent, type StateEvents } from '../events/shared-event.ts';
+import { LOG_LEVELS, type LogLevel } from '../logging/logger.ts';
+import { AGENT_MODES, type AgentMode, type PluginSpec } from '../protocol/messages.ts';
+import type { ResourceLimits } from '../runtime/agent-runtime.ts';
+import { resolveModuleRef } from '../runtime/loadability.ts';
+import { parseOptions } from './orchestrator-config.ts';
+
+/** Options of `registerAgent(Class, options)`. */
+export interface AgentOptions<C extends object = object> {
+  /** Unique name. Default: the class name. */
+  name?: string;
+  /** Where it runs: `inline` (main event loop), `thread` (worker thread) or `process` (child process). Default `inline`. */
+  mode?: AgentMode;
+  /** Overrides of the class's config defaults. */
+  config?: Partial<C>;
+  /** Plugins: initialised before `setup`, released after `onClose` in reverse order. */
+  plugins?: AgentPlugin[];
+  /** Gates: `setup`, `execute` (open unless given) and `stop`. Share one event between agents to release them together. */
+  controlEvents?: Partial<ControlEvents>;
+  /** `started`, `ready`, `closed`: set by the agent as it gets there. */
+  stateEvents?: Partial<StateEvents>;
+  /** Higher runs first when agents wait for a slot. Default 0. */
+  priority?: number;
+  /** Start even when config validation finds `error` issues (never `critical` ones). Default false. */
+  ignoreConfigErrors?: boolean;
+  /** The agent's log level. Default: the orchestrator's. */
+  logLevel?: LogLevel;
+  /** Thread agents: V8 heap limits. */
+  resourceLimits?: ResourceLimits;
+}
+
+export interface Registration {
+  name: string;
+  mode: AgentMode;
+  config: Record<string, unknown>;
+  plugins: AgentPlugin[];
+  pluginSpecs: PluginSpec[];
+  controlEvents: Partial<ControlEvents>;
+  stateEvents: Partial<StateEvents>;
+  priority: number;
+  ignoreConfigErrors: boolean;
+  logLevel: LogLevel | undefined;
+  resourceLimits: ResourceLimits | undefined;
+  moduleRef: { moduleUrl: string; exportName: string } | undefined;
+}
+
+const event = v.instance(SharedEvent, 'a SharedEvent');
+const eventsOf = <K extends string>(keys: readonly K[]) =>
+  v.strictObject(
+    Object.fromEntries(keys.map((key) => [key, v.optional(event)])) as Record<
+      K,
+      v.OptionalSchema<typeof event, undefined>
+    >,
+    `only ${keys.join(', ')}`,
+  );
+const limitMb = v.optional(
+  v.pipe(v.number('a positive number of MB'), v.finite(), v.gtValue(0, 'a positive number of MB')),
+);
+
+const schema = v.strictObject(
+  {
+    name: v.optional(
+      v.pipe(
+        v.string('a non-empty string without "/"'),
+        v.nonEmpty('a non-empty string without "/"'),
+        v.check((name) => !name.includes('/'), 'a non-empty string without "/"'),
+      ),
+    ),
+    mode: v.optional(
+      v.picklist(AGENT_MODES, `one of ${AGENT_MODES.map((mode) => `"${mode}"`).join(', ')}`),
+      'inline',
+    ),
+    config: v.optional(
+      v.custom<object>((value) => isPlainObject(value), 'a plain object'),
+      {},
+    ),
+    plugins: v.optional(
+      v.array(
+        v.custom<AgentPlugin>((value) => typeof value === 'object' && value !== null, 'a plugin object'),
+        'an array of plugins',
+      ),
+      [],
+    ),
+    controlEvents: v.optional(eventsOf(['setup', 'execute', 'stop']), {}),
+    stateEvents: v.optional(eventsOf(['started', 'ready', 'closed']), {}),
+    priority: v.optional(v.pipe(v.number('a finite number'), v.finite('a finite number')), 0),
+    ignoreConfigErrors: v.optional(v.boolean('true or false'), false),
+    logLevel: v.optional(v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`)),
+    resourceLimits: v.optional(
+      v.strictObject(
+        { maxOldGenerationSizeMb: limitMb, maxYoungGenerationSizeMb: limitMb, stackSizeMb: limitMb },
+        'only maxOldGenerationSizeMb, maxYoungGenerationSizeMb, stackSizeMb',
+      ),
+    ),
+  },
+  () =>
+    'no option of that name (known: name, mode, config, plugins, controlEvents, stateEvents, priority, ignoreConfigErrors, logLevel, resourceLimits)',
+);
+
+/** Validates registration options and checks the class can be loaded in its mode. */
+export function parseRegistration(AgentClass: AgentClass, options: unknown): Registration {
+  if (typeof AgentClass !== 'function' || typeof AgentClass.prototype?.run !== 'function') {
+    throw new InvalidOptionError('AgentClass', AgentClass, 'a class extending BaseAgent');
+  }
+  const parsed = parseOptions(schema, options ?? {}, 'options');
+  const name = parsed.name ?? AgentClass.name;
+  const mode = parsed.mode;
+  if (parsed.resourceLimits && mode !== 'thread') {
+    throw new InvalidOptionError(
+      'options.resourceLimits',
+      parsed.resourceLimits,
+      'resourceLimits only with mode "thread"',
+    );
+  }
+  const remote = mode !== 'inline';
+  return {
+    name,
+    mode,
+    config: parsed.config as Record<string, unknown>,
+    plugins: parsed.plugins,
+    pluginSpecs: remote ? parsed.plugins.map((plugin, index) => pluginSpec(plugin, index, mode)) : [],
+    controlEvents: parsed.controlEvents,
+    stateEvents: parsed.stateEvents,
+    priority: parsed.priority,
+    ignoreConfigErrors: parsed.ignoreConfigErrors,
+    logLevel: parsed.logLevel,
+    resourceLimits: parsed.resourceLimits,
+    moduleRef: remote ? resolveModuleRef(AgentClass, mode, 'agent') : undefined,
+  };
+}
+
+function pluginSpec(plugin: AgentPlugin, index: number, mode: AgentMode): PluginSpec {
+  const ref = resolveModuleRef(plugin.constructor as { name: string; module?: unknown }, mode, 'plugin');
+  try {
+    return { ...ref, fields: structuredClone({ ...plugin }) };
+  } catch (error) {
+    throw new InvalidOptionError(
+      `options.plugins[${index}]`,
+      plugin,
+      `a plugin whose fields can be structured-cloned to a ${mode} (${(error as Error).message})`,
+    );
+  }
+}
+
+/** Throws naming the first field of `config` that cannot be sent to a thread or process. */
+export function assertCloneable(agent: string, config: Record<string, unknown>, mode: AgentMode): void {
+  for (const [field, value] of Object.entries(config)) {
+    try {
+      structuredClone(value);
+    } catch (error) {
+      throw new InvalidOptionError(
+        `${agent}.config.${field}`,
+        describeValue(value),
+        `a value that can be structured-cloned to a ${mode} agent (${(error as Error).message})`,
+      );
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,90 @@
+/**
+ * The concurrency limit: at most `maxWorkers` agents hold a slot; the rest wait in a queue
+ * ordered by priority (higher first), then by arrival. Driven by events: a freed slot is
+ * refilled at once, there is no polling loop.
+ */
+export interface Schedulable {
+  readonly priority: number;
+  /** Arrival order; ties on priority go to the lower one. */
+  readonly sequence: number;
+}
+
+export class Scheduler<T extends Schedulable> {
+  readonly #queue: T[] = [];
+  readonly #launch: (item: T) => void;
+  #running = 0;
+  #maxWorkers: number;
+
+  constructor(maxWorkers: number, launch: (item: T) => void) {
+    this.#maxWorkers = maxWorkers;
+    this.#launch = launch;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  get maxWorkers(): number {
+    return this.#maxWorkers;
+  }
+
+  /** Changing the limit takes effect at once: a larger one starts waiting agents now. */
+  set maxWorkers(value: number) {
+    this.#maxWorkers = value;
+    this.#pump();
+  }
+
+  /** Queues `item`; returns its position (0 = next). Starts it now if a slot is free. */
+  enqueue(item: T): number {
+    const position = this.#insertionPoint(item);
+    this.#queue.splice(position, 0, item);
+    this.#pump();
+    return position;
+  }
+
+  /** Takes a waiting item out of the queue; false if it was not waiting. */
+  remove(item: T): boolean {
+    const index = this.#queue.indexOf(item);
+    if (index < 0) return false;
+    this.#queue.splice(index, 1);
+    return true;
+  }
+
+  /** Removes and returns every waiting item. */
+  drain(): T[] {
+    return this.#queue.splice(0, this.#queue.length);
+  }
+
+  /** A running item ended: its slot goes to the next in the queue. */
+  release(): void {
+    this.#running--;
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#running < this.#maxWorkers && this.#queue.length > 0) {
+      const item = this.#queue.shift()!;
+      this.#running++;
+      this.#launch(item);
+    }
+  }
+
+  #insertionPoint(item: T): number {
+    let low = 0;
+    let high = this.#queue.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const other = this.#queue[mid]!;
+      const before =
+        other.priority > item.priority ||
+        (other.priority === item.priority && other.sequence < item.sequence);
+      if (before) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}

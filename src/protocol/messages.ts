@@ -1,0 +1,56 @@
+/**
+ * The one message protocol spoken between the orchestrator and a thread or process
+ * agent. Every message has a string `type`. Inline agents use the same lifecycle
+ * reports (`ChildMessage`) without the transport.
+ */
+import type { SerializedError } from '../errors.ts';
+import type { LifecyclePhase } from '../events/event-map.ts';
+import type { AgentEventName } from '../events/shared-event.ts';
+
+export type AgentMode = 'inline' | 'thread' | 'process';
+export const AGENT_MODES: readonly AgentMode[] = ['inline', 'thread', 'process'];
+
+/** Where a class lives, so that another thread or process can import it. */
+export interface ModuleRef {
+  moduleUrl: string;
+  exportName: string;
+}
+
+/** A plugin sent across the boundary: its class, and its own fields (structured-cloned). */
+export interface PluginSpec extends ModuleRef {
+  fields: Record<string, unknown>;
+}
+
+/** Everything a thread or process needs to build and run one agent. */
+export interface AgentSpec extends ModuleRef {
+  name: string;
+  config: Record<string, unknown>;
+  plugins: PluginSpec[];
+  logLevel: string;
+}
+
+/**
+ * How the agent's six events reach it: shared memory for threads, the current
+ * value for processes (kept in step with `event` messages afterwards).
+ */
+export type EventHandles = Record<AgentEventName | 'stopRequested', SharedArrayBuffer | boolean>;
+
+export type ParentMessage =
+  | { type: 'start'; spec: AgentSpec; events: EventHandles }
+  | { type: 'stop' }
+  | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
+
+export type LifecycleReport = 'started' | 'ready' | 'running' | 'stopping';
+
+export type ChildMessage =
+  | { type: 'lifecycle'; phase: LifecycleReport }
+  | { type: 'error'; phase: LifecyclePhase; error: SerializedError }
+  | { type: 'done'; outcome: 'completed' | 'stopped' | 'failed'; result: unknown }
+  | { type: 'log'; line: string }
+  | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
+
+export function isChildMessage(value: unknown): value is ChildMessage {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
+}

@@ -1,0 +1,92 @@
+import type { AgentClass } from '../agents/base-agent.ts';
+import type { AgentPlugin } from '../agents/plugin.ts';
+import type { SharedEvent } from '../events/shared-event.ts';
+import type { LogSink } from '../logging/logger.ts';
+import type { AgentMode, AgentSpec, ChildMessage, EventHandles } from '../protocol/messages.ts';
+
+export type RuntimeEventName = keyof EventHandles;
+
+/** How a thread or process ended (inline agents end with `exitCode` 0 or `forced`). */
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  /** True when the orchestrator forced the end (terminate, SIGTERM/SIGKILL, abandon). */
+  forced: boolean;
+  /** An error the runtime saw that the agent could not report (e.g. a crash while loading). */
+  error?: Error;
+}
+
+export interface RuntimeHandlers {
+  message(message: ChildMessage): void;
+  /** Called exactly once, the moment the runtime notices the end. */
+  exit(info: ExitInfo): void;
+}
+
+export interface ResourceLimits {
+  /** Thread agents: V8 old-generation heap ceiling, MB. */
+  maxOldGenerationSizeMb?: number;
+  maxYoungGenerationSizeMb?: number;
+  stackSizeMb?: number;
+}
+
+export interface LaunchRequest {
+  spec: AgentSpec;
+  /** The class itself, for inline agents. */
+  AgentClass: AgentClass;
+  /** Plugin instances, for inline agents. */
+  plugins: AgentPlugin[];
+  events: Record<RuntimeEventName, SharedEvent>;
+  logSink: LogSink;
+  /** Process agents: time between SIGTERM and SIGKILL on a forced stop, ms. */
+  killTimeout: number;
+  resourceLimits: ResourceLimits | undefined;
+}
+
+/** One running agent, whatever its mode. */
+export interface AgentRuntime {
+  readonly mode: AgentMode;
+  readonly pid: number;
+  readonly threadId: number | undefined;
+  /** Forced stop: terminate the worker, SIGTERM then SIGKILL the process, abandon an inline agent. */
+  kill(): void;
+}
+
+export type RuntimeLauncher = (request: LaunchRequest, handlers: RuntimeHandlers) => AgentRuntime;
+
+/** URL of an entry point next to this file's compiled location (`.ts` from source, `.js` from dist). */
+export function entryUrl(name: 'thread-entry' | 'process-entry'): URL {
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`../entry/${name}${extension}`, import.meta.url);
+}
+
+/** Node flags a child may inherit: drop the test runner's and `--eval`'s, which make no sense there. */
+export function inheritableExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (flag === '-e' || flag === '--eval' || flag === '-p' || flag === '--print') {
+      i++;
+      continue;
+    }
+    if (flag.startsWith('--test') || flag.startsWith('--eval=') || flag.startsWith('--print=')) continue;
+    if (flag === '--input-type') {
+      i++;
+      continue;
+    }
+    if (flag.startsWith('--input-type=')) continue;
+    out.push(flag);
+  }
+  return out;
+}
+
+export function eventHandles(
+  events: Record<RuntimeEventName, SharedEvent>,
+  as: 'buffer' | 'value',
+): EventHandles {
+  const handles = {} as EventHandles;
+  for (const [name, event] of Object.entries(events) as [RuntimeEventName, SharedEvent][]) {
+    handles[name] = as === 'buffer' ? event.buffer : event.isSet();
+  }
+  return handles;
+}

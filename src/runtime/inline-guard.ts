@@ -1,0 +1,74 @@
+/**
+ * Inline agents share the orchestrator's thread, so two things they might do would hit the host:
+ * `process.exit` and a promise rejection nobody handles. While inline agents run, this guard traces
+ * both back to the agent that caused them (AsyncLocalStorage + a promise init hook) and fails that
+ * agent instead. What cannot be traced to an agent is left to Node's usual behaviour.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { promiseHooks } from 'node:v8';
+import { AgentExitError, UnhandledRejectionError } from '../errors.ts';
+
+export interface InlineRun {
+  readonly name: string;
+  /** The agent failed outside its own call stack. */
+  fail(error: Error): void;
+}
+
+const context = new AsyncLocalStorage<InlineRun>();
+let active = 0;
+let uninstall: (() => void) | undefined;
+
+/** Runs `work` as `run`; the guard is installed while any inline agent is inside. */
+export function runGuarded<T>(run: InlineRun, work: () => Promise<T>): Promise<T> {
+  if (active++ === 0) uninstall = install();
+  return context.run(run, work).finally(() => {
+    // Unhandled rejections surface after the microtask queue drains: keep watching one more turn.
+    setImmediate(() => {
+      if (--active === 0) {
+        uninstall?.();
+        uninstall = undefined;
+      }
+    });
+  });
+}
+
+/** The inline agent whose code is running now, if any. */
+export function currentInlineRun(): InlineRun | undefined {
+  return context.getStore();
+}
+
+function install(): () => void {
+  const owners = new WeakMap<Promise<unknown>, InlineRun>();
+  const stopHook = promiseHooks.onInit((promise) => {
+    const run = context.getStore();
+    if (run) owners.set(promise, run);
+  });
+
+  const originalExit = process.exit;
+  process.exit = function exit(code?: number | string | null): never {
+    const run = context.getStore();
+    if (!run) return originalExit.call(process, code);
+    const error = new AgentExitError(run.name, Number(code ?? 0));
+    run.fail(error);
+    throw error;
+  } as typeof process.exit;
+
+  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
+    const run = owners.get(promise);
+    if (run) {
+      run.fail(new UnhandledRejectionError(run.name, reason));
+    } else if (process.listenerCount('unhandledRejection') === 1) {
+      // Nobody else listens: behave as Node would without us.
+      process.nextTick(() => {
+        throw reason;
+      });
+    }
+  };
+  process.on('unhandledRejection', onRejection);
+
+  return () => {
+    stopHook();
+    process.exit = originalExit;
+    process.off('unhandledRejection', onRejection);
+  };
+}

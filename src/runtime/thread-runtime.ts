@@ -1,0 +1,39 @@
+import { Worker } from 'node:worker_threads';
+import { isChildMessage } from '../protocol/messages.ts';
+import {
+  type AgentRuntime,
+  entryUrl,
+  eventHandles,
+  inheritableExecArgv,
+  type LaunchRequest,
+  type RuntimeHandlers,
+} from './agent-runtime.ts';
+
+/** Runs the agent in a fresh `node:worker_threads` Worker; events are shared memory. */
+export function launchThread(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
+  const worker = new Worker(entryUrl('thread-entry'), {
+    execArgv: inheritableExecArgv(),
+    ...(request.resourceLimits ? { resourceLimits: request.resourceLimits } : {}),
+  });
+  let forced = false;
+  let crash: Error | undefined;
+  worker.on('message', (message: unknown) => {
+    if (isChildMessage(message)) handlers.message(message);
+  });
+  worker.on('error', (error) => {
+    crash = error;
+  });
+  worker.once('exit', (exitCode) => {
+    handlers.exit({ exitCode, signal: null, forced, ...(crash ? { error: crash } : {}) });
+  });
+  worker.postMessage({ type: 'start', spec: request.spec, events: eventHandles(request.events, 'buffer') });
+  return {
+    mode: 'thread',
+    pid: process.pid,
+    threadId: worker.threadId,
+    kill() {
+      forced = true;
+      void worker.terminate();
+    },
+  };
+}
