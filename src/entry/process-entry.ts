@@ -7,6 +7,8 @@ if (!send) throw new Error('tsorchestrate process entry must be started with an 
 
 // No orphans: when the orchestrator goes away (even SIGKILLed), the IPC channel closes and we leave.
 process.on('disconnect', () => process.exit(70));
+// Ctrl-C reaches the whole process group: leave it to the orchestrator, which stops us gracefully.
+process.on('SIGINT', () => {});
 
 let pending = 0;
 let exitCode: number | undefined;
@@ -19,10 +21,15 @@ serveAgent({
   threadId: undefined,
   send: (message: ChildMessage) => {
     pending++;
-    send(message, undefined, {}, () => {
-      pending--;
-      maybeExit();
-    });
+    try {
+      send(message, undefined, {}, () => {
+        pending--;
+        maybeExit();
+      });
+    } catch (error) {
+      pending--; // not cloneable: nothing was queued
+      throw error;
+    }
   },
   onMessage: (listener) => process.on('message', (message: ParentMessage) => listener(message)),
   exit: (code) => {
