@@ -16,7 +16,9 @@ const program = new Command()
 
 program
   .command('run')
-  .description("run a module's default export: an async main(args) or an Orchestrator (TypeScript or JavaScript)")
+  .description(
+    "run a module's default export: an async main(args) or an Orchestrator (TypeScript or JavaScript)",
+  )
   .argument('<file>', 'module to run, e.g. examples/file-manifest/main.ts')
   .argument('[args...]', 'arguments passed to main(args)')
   .action(async (file: string, args: string[]) => {

@@ -1,0 +1,27 @@
+/**
+ * `tsorchestrate/agent`: what agent modules need, without the orchestrator. Threads and processes
+ * import agent modules in every fresh isolate, so importing from here keeps their start-up short.
+ */
+
+export type { AgentClass, AgentConfig, AgentContext } from './agents/base-agent.ts';
+export { BaseAgent } from './agents/base-agent.ts';
+export type { LoopingConfig } from './agents/looping-agent.ts';
+export { LoopingAgent } from './agents/looping-agent.ts';
+export { OneShotAgent } from './agents/one-shot-agent.ts';
+export type { PeriodicConfig } from './agents/periodic-agent.ts';
+export { PeriodicAgent } from './agents/periodic-agent.ts';
+export type { AgentPlugin } from './agents/plugin.ts';
+export type { ConfigIssue, ErrorCode, IssueSeverity, SerializedError } from './errors.ts';
+export {
+  AgentExitError,
+  AgentKilledError,
+  AgentLoadError,
+  ConfigError,
+  InvalidOptionError,
+  OrchestratorError,
+  UnhandledRejectionError,
+} from './errors.ts';
+export type { ControlEvents, StateEvents, WaitOptions } from './events/shared-event.ts';
+export { SharedEvent } from './events/shared-event.ts';
+export type { Logger } from './logging/logger.ts';
+export type { AgentMode } from './protocol/messages.ts';

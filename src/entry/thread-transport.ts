@@ -1,0 +1,15 @@
+/** The worker-thread side of the protocol: hosts one agent over `parentPort`. */
+import { parentPort, threadId } from 'node:worker_threads';
+import type { ParentMessage } from '../protocol/messages.ts';
+import { serveAgent } from './agent-host.ts';
+
+const port = parentPort;
+if (!port) throw new Error('tsorchestrate thread entry must run in a worker thread.');
+
+serveAgent({
+  mode: 'thread',
+  threadId,
+  send: (message) => port.postMessage(message),
+  onMessage: (listener) => port.on('message', (message: ParentMessage) => listener(message)),
+  exit: (code) => process.exit(code),
+});
