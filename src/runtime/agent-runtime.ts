@@ -53,10 +53,13 @@ export interface AgentRuntime {
 
 export type RuntimeLauncher = (request: LaunchRequest, handlers: RuntimeHandlers) => AgentRuntime;
 
-/** URL of an entry point next to this file's compiled location (`.ts` from source, `.js` from dist). */
-export function entryUrl(name: 'thread-entry' | 'process-entry'): URL {
+/** The plain-JS first module of every thread and process (see entry/bootstrap.js). */
+export const BOOTSTRAP_URL = new URL('../entry/bootstrap.js', import.meta.url);
+
+/** URL of the transport a thread or process loads after bootstrap (`.ts` from source, `.js` from dist). */
+export function transportUrl(name: 'thread-transport' | 'process-transport'): string {
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`../entry/${name}${extension}`, import.meta.url);
+  return new URL(`../entry/${name}${extension}`, import.meta.url).href;
 }
 
 /** Node flags a child may inherit: drop the test runner's and `--eval`'s, which make no sense there. */

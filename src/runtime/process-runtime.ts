@@ -3,17 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { isChildMessage, type ParentMessage } from '../protocol/messages.ts';
 import {
   type AgentRuntime,
-  entryUrl,
+  BOOTSTRAP_URL,
   eventHandles,
   inheritableExecArgv,
   type LaunchRequest,
   type RuntimeHandlers,
+  transportUrl,
 } from './agent-runtime.ts';
 import { EventMirror } from './event-mirror.ts';
 
 /** Runs the agent in a forked Node process; events are mirrored over IPC. */
 export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
-  const child = fork(fileURLToPath(entryUrl('process-entry')), [], {
+  const child = fork(fileURLToPath(BOOTSTRAP_URL), [transportUrl('process-transport')], {
     serialization: 'advanced',
     execArgv: inheritableExecArgv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -2,17 +2,19 @@ import { Worker } from 'node:worker_threads';
 import { isChildMessage } from '../protocol/messages.ts';
 import {
   type AgentRuntime,
-  entryUrl,
+  BOOTSTRAP_URL,
   eventHandles,
-  inheritableExecArgv,
   type LaunchRequest,
   type RuntimeHandlers,
+  transportUrl,
 } from './agent-runtime.ts';
 
 /** Runs the agent in a fresh `node:worker_threads` Worker; events are shared memory. */
 export function launchThread(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
-  const worker = new Worker(entryUrl('thread-entry'), {
-    execArgv: inheritableExecArgv(),
+  // No execArgv: a worker inherits its parent's flags by default, while passing them explicitly
+  // rejects per-process ones (as `node --test` uses).
+  const worker = new Worker(BOOTSTRAP_URL, {
+    workerData: { transport: transportUrl('thread-transport') },
     ...(request.resourceLimits ? { resourceLimits: request.resourceLimits } : {}),
   });
   let forced = false;
