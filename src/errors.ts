@@ -118,7 +118,7 @@ export interface SerializedError {
   name: string;
   message: string;
   stack: string | undefined;
-  code?: string;
+  code?: string | number;
   cause?: SerializedError;
   /** Own enumerable properties that survived structured cloning (e.g. `issues`, `exitCode`). */
   props?: Record<string, unknown>;
@@ -152,7 +152,7 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   }
   const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') out.code = code;
+  if (typeof code === 'string' || typeof code === 'number') out.code = code;
   if (error.cause !== undefined && depth < 5) out.cause = serializeError(error.cause, depth + 1);
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(error)) {
@@ -185,7 +185,11 @@ export function messageOf(value: unknown): string {
 
 /** A short, safe rendering of any value for error messages. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') {
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 76)}..."` : json;
+  }
+  if (typeof value === 'number') return String(value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol') return value.toString();

@@ -48,7 +48,7 @@ export async function validateConfig(AgentClass: AgentClass, config: AgentConfig
   if (typeof AgentClass.validate === 'function') {
     let found: unknown;
     try {
-      found = AgentClass.validate(config as never);
+      found = AgentClass.validate(output as never);
     } catch (error) {
       found = [
         {
@@ -58,7 +58,7 @@ export async function validateConfig(AgentClass: AgentClass, config: AgentConfig
         },
       ];
     }
-    for (const issue of (found ?? []) as Iterable<ConfigIssue>) issues.push(normaliseIssue(issue, config));
+    for (const issue of (found ?? []) as Iterable<ConfigIssue>) issues.push(normaliseIssue(issue, output));
   }
   return { config: output, issues };
 }

@@ -10,7 +10,7 @@ type WildcardListener<M> = (event: { [K in keyof M]: { type: K; payload: M[K] } 
 export class TypedEmitter<M extends object> {
   readonly #listeners = new Map<keyof M, Set<Listener<never>>>();
   readonly #wildcard = new Set<WildcardListener<M>>();
-  readonly #onceWrappers = new WeakMap<Listener<never>, Listener<never>>();
+  readonly #onceWrappers = new Map<keyof M, WeakMap<Listener<never>, Listener<never>>>();
   readonly #bridge = new EventEmitter();
   readonly #onListenerError: (error: unknown, event: keyof M) => void;
 
@@ -32,7 +32,12 @@ export class TypedEmitter<M extends object> {
       this.off(event, listener);
       listener(payload);
     };
-    this.#onceWrappers.set(listener as Listener<never>, wrapper as Listener<never>);
+    let wrappers = this.#onceWrappers.get(event);
+    if (!wrappers) {
+      wrappers = new WeakMap();
+      this.#onceWrappers.set(event, wrappers);
+    }
+    wrappers.set(listener as Listener<never>, wrapper as Listener<never>);
     return this.on(event, wrapper);
   }
 
@@ -44,7 +49,7 @@ export class TypedEmitter<M extends object> {
       return this;
     }
     const set = this.#listeners.get(event);
-    const wrapper = this.#onceWrappers.get(listener as Listener<never>);
+    const wrapper = this.#onceWrappers.get(event)?.get(listener as Listener<never>);
     set?.delete(listener as Listener<never>);
     if (wrapper) set?.delete(wrapper);
     return this;
@@ -67,16 +72,17 @@ export class TypedEmitter<M extends object> {
     });
   }
 
-  /** Every event from now on, as an async iterator; ends when `signal` aborts or the loop breaks. */
-  async *stream(
-    signal?: AbortSignal,
-  ): AsyncGenerator<{ [K in keyof M]: { type: K; payload: M[K] } }[keyof M]> {
-    const options = signal ? { signal } : {};
-    try {
-      for await (const [event] of eventsOn(this.#bridge, 'event', options)) yield event;
-    } catch (error) {
-      if (!(signal?.aborted && (error as Error).name === 'AbortError')) throw error;
-    }
+  /** Every event from now on (subscribed at this call), as an async iterator; ends when `signal` aborts or the loop breaks. */
+  stream(signal?: AbortSignal): AsyncGenerator<{ [K in keyof M]: { type: K; payload: M[K] } }[keyof M]> {
+    const iterator = signal?.aborted ? undefined : eventsOn(this.#bridge, 'event', signal ? { signal } : {});
+    return (async function* () {
+      if (!iterator) return;
+      try {
+        for await (const [event] of iterator) yield event;
+      } catch (error) {
+        if (!(signal?.aborted && (error as Error).name === 'AbortError')) throw error;
+      }
+    })();
   }
 
   emit<K extends keyof M>(event: K, payload: M[K]): void {

@@ -28,6 +28,10 @@ export interface OrchestratorConfig {
 
 export type ResolvedOrchestratorConfig = Required<OrchestratorConfig>;
 
+/** A positive integer, or Infinity for no limit. */
+export const isMaxWorkers = (value: unknown): boolean =>
+  value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= 1);
+
 const positiveMs = (what: string) => v.pipe(v.number(what), v.finite(what), v.minValue(0, what));
 
 const schema = v.strictObject(
@@ -37,10 +41,7 @@ const schema = v.strictObject(
       'orchestrator',
     ),
     maxWorkers: v.optional(
-      v.union(
-        [v.pipe(v.number(), v.integer(), v.minValue(1)), v.literal(Number.POSITIVE_INFINITY)],
-        'a positive integer or Infinity',
-      ),
+      v.custom<number>(isMaxWorkers, 'a positive integer or Infinity'),
       Number.POSITIVE_INFINITY,
     ),
     checkInterval: v.optional(

@@ -11,6 +11,7 @@ import type { AgentRecord } from './agent-record.ts';
 import { launchRun } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import {
+  isMaxWorkers,
   type OrchestratorConfig,
   parseOptions,
   type ResolvedOrchestratorConfig,
@@ -23,10 +24,7 @@ type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
 type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
 
-const maxWorkersSchema = v.union(
-  [v.pipe(v.number(), v.integer(), v.minValue(1)), v.literal(Number.POSITIVE_INFINITY)],
-  'a positive integer or Infinity',
-);
+const maxWorkersSchema = v.custom<number>(isMaxWorkers, 'a positive integer or Infinity');
 
 /**
  * Supervises agents running inline, in worker threads and in child processes: starts them
@@ -261,7 +259,7 @@ export class Orchestrator {
   }
 
   /** Forced stop of one agent now (no grace period). */
-  kill(name: string): Promise<void> {
+  async kill(name: string): Promise<void> {
     return this.#stopOne(this.#record(name), true);
   }
 

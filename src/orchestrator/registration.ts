@@ -108,6 +108,12 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
   }
   const parsed = parseOptions(schema, options ?? {}, 'options');
   const name = parsed.name ?? AgentClass.name;
+  if (!name)
+    throw new InvalidOptionError(
+      'options.name',
+      name,
+      'a name: the class is anonymous, so pass options.name',
+    );
   const mode = parsed.mode;
   if (parsed.resourceLimits && mode !== 'thread') {
     throw new InvalidOptionError(

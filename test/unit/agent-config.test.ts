@@ -1,0 +1,432 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as v from 'valibot';
+import * as z from 'zod';
+import { OneShotAgent } from '../../src/agents/one-shot-agent.ts';
+import { resolveConfig, validateConfig } from '../../src/config/agent-config.ts';
+import { ConfigError, type ConfigIssue } from '../../src/errors.ts';
+import type { OrchestratorEventName } from '../../src/events/event-map.ts';
+import { Orchestrator } from '../../src/orchestrator/orchestrator.ts';
+
+type Config = Record<string, unknown>;
+
+interface LogLine {
+  level: number;
+  msg: string;
+  agent?: string;
+  field?: string;
+  value?: unknown;
+}
+
+/** An orchestrator whose log lines are collected, and a record of the events that mean "something started". */
+function makeOrchestrator(logLevel: 'silent' | 'warn' = 'silent') {
+  const lines: LogLine[] = [];
+  const orchestrator = new Orchestrator({
+    logLevel,
+    handleSignals: false,
+    logDestination: { write: (line: string) => lines.push(JSON.parse(line) as LogLine) },
+  });
+  const started: string[] = [];
+  for (const event of ['agent:queued', 'agent:started', 'agent:ready'] as OrchestratorEventName[]) {
+    orchestrator.on(event as 'agent:started', (payload) => started.push(`${event}:${payload.agent}`));
+  }
+  return { orchestrator, lines, started };
+}
+
+/** Returns its config, so tests can see what it ran with. */
+class Echo extends OneShotAgent<Config, Config> {
+  execute(): Config {
+    return { ...this.config };
+  }
+}
+
+class Base extends Echo {
+  static override readonly defaults: object = { a: 'base', b: 'base', nested: { x: 1 } };
+}
+class Middle extends Base {
+  static override readonly defaults: object = { b: 'middle', c: 'middle' };
+}
+class Leaf extends Middle {
+  static override readonly defaults: object = { c: 'leaf', d: 'leaf' };
+}
+/** Declares no defaults of its own. */
+class NoOwnDefaults extends Middle {}
+
+function issueFields(issues: readonly ConfigIssue[]): string[] {
+  return issues.map((issue) => issue.field).sort();
+}
+
+describe('agent config: defaults', () => {
+  test('defaults are inherited along the class chain, the subclass winning', () => {
+    assert.deepEqual(resolveConfig(Leaf, undefined), {
+      a: 'base',
+      b: 'middle',
+      c: 'leaf',
+      d: 'leaf',
+      nested: { x: 1 },
+    });
+    assert.deepEqual(resolveConfig(NoOwnDefaults, {}), {
+      a: 'base',
+      b: 'middle',
+      c: 'middle',
+      nested: { x: 1 },
+    });
+    assert.deepEqual(resolveConfig(Echo, undefined), {});
+  });
+
+  test('registration overrides win over every default, and entry.config shows the result', () => {
+    const { orchestrator } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Leaf, { config: { a: 'override', d: 'override', e: 1 } });
+    assert.deepEqual(entry.config, {
+      a: 'override',
+      b: 'middle',
+      c: 'leaf',
+      d: 'override',
+      e: 1,
+      nested: { x: 1 },
+    });
+    const plain = orchestrator.registerAgent(Leaf, { name: 'plain' });
+    assert.equal(plain.config.a, 'base');
+  });
+
+  test('resolving does not modify the class defaults', () => {
+    const config = resolveConfig(Leaf, { a: 'changed' });
+    config.b = 'changed too';
+    assert.deepEqual(Leaf.defaults, { c: 'leaf', d: 'leaf' });
+    assert.deepEqual(Base.defaults, { a: 'base', b: 'base', nested: { x: 1 } });
+  });
+
+  test('the agent runs with the merged config', async () => {
+    const { orchestrator } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Leaf, { config: { d: 'run' } });
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.equal(entry.status, 'completed');
+    assert.deepEqual(entry.result, { a: 'base', b: 'middle', c: 'leaf', d: 'run', nested: { x: 1 } });
+  });
+});
+
+/** The same config shape as a valibot and a zod schema: port integer 1..65535, host non-empty, retries >= 0 (default 3). */
+const valibotSchema = v.object({
+  port: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)),
+  host: v.pipe(v.string(), v.nonEmpty()),
+  retries: v.optional(v.pipe(v.number(), v.minValue(0)), 3),
+  db: v.object({ name: v.string() }),
+});
+const zodSchema = z.object({
+  port: z.number().int().min(1).max(65535),
+  host: z.string().min(1),
+  retries: z.number().min(0).default(3),
+  db: z.object({ name: z.string() }),
+});
+
+for (const [library, schema] of [
+  ['valibot', valibotSchema],
+  ['zod', zodSchema],
+] as const) {
+  class Service extends Echo {
+    static override readonly defaults: object = { port: 8080, host: 'localhost', db: { name: 'main' } };
+    static readonly schema = schema;
+  }
+
+  describe(`agent config: Standard Schema (${library})`, () => {
+    test('an invalid config: start() rejects with every issue and nothing starts', async () => {
+      const { orchestrator, started } = makeOrchestrator();
+      const other = orchestrator.registerAgent(Echo);
+      const entry = orchestrator.registerAgent(Service, {
+        config: { port: 0, host: '', retries: 'many', db: { name: 7 } } as Config,
+      });
+      await assert.rejects(orchestrator.start(), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.equal(error.code, 'ERR_INVALID_CONFIG');
+        assert.equal(error.agent, 'Service');
+        assert.deepEqual(issueFields(error.issues), ['db.name', 'host', 'port', 'retries']);
+        const byField = new Map(error.issues.map((issue) => [issue.field, issue]));
+        assert.equal(byField.get('port')!.value, 0);
+        assert.equal(byField.get('host')!.value, '');
+        assert.equal(byField.get('retries')!.value, 'many');
+        assert.equal(byField.get('db.name')!.value, 7);
+        for (const issue of error.issues) {
+          assert.equal(issue.severity, 'error');
+          assert.equal(typeof issue.message, 'string');
+          assert.ok(issue.message.length > 0);
+          assert.ok(error.message.includes(`${issue.field}: ${issue.message}`), error.message);
+        }
+        return true;
+      });
+      assert.deepEqual(started, []);
+      assert.equal(entry.status, 'registered');
+      assert.equal(other.status, 'registered');
+    });
+
+    test('a missing required field is reported with value undefined', async () => {
+      const { orchestrator } = makeOrchestrator();
+      class NoDefaults extends Echo {
+        static readonly schema = schema;
+      }
+      orchestrator.registerAgent(NoDefaults, { config: { port: 80, db: { name: 'x' } } });
+      await assert.rejects(orchestrator.start(), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(issueFields(error.issues), ['host']);
+        assert.equal(error.issues[0]!.value, undefined);
+        assert.ok('value' in error.issues[0]!);
+        return true;
+      });
+    });
+
+    test('ignoreConfigErrors lets schema errors through; the schema is then not applied', async () => {
+      const { orchestrator, lines } = makeOrchestrator('warn');
+      const entry = orchestrator.registerAgent(Service, { config: { port: 0 }, ignoreConfigErrors: true });
+      await orchestrator.start();
+      await orchestrator.join();
+      assert.equal(entry.status, 'completed');
+      assert.equal((entry.result as Config).port, 0);
+      const logged = lines.filter((line) => line.level === 50 && line.field === 'port');
+      assert.equal(logged.length, 1);
+      assert.match(logged[0]!.msg, /ignored by policy/);
+    });
+
+    test("a valid config: the schema's output (defaults filled in) becomes the config", async () => {
+      const { orchestrator } = makeOrchestrator();
+      const entry = orchestrator.registerAgent(Service, { config: { port: 9000 } });
+      assert.equal(entry.config.retries, undefined);
+      await orchestrator.start();
+      assert.equal(entry.config.retries, 3);
+      await orchestrator.join();
+      assert.equal(entry.status, 'completed');
+      assert.deepEqual(entry.result, { port: 9000, host: 'localhost', retries: 3, db: { name: 'main' } });
+    });
+  });
+}
+
+describe('agent config: schema transforms', () => {
+  test('valibot transforms become the config', async () => {
+    class Transformed extends Echo {
+      static override readonly defaults: object = { port: '8080', tags: 'a,b' };
+      static readonly schema = v.object({
+        port: v.pipe(v.string(), v.transform(Number)),
+        tags: v.pipe(
+          v.string(),
+          v.transform((value) => value.split(',')),
+        ),
+      });
+    }
+    const { orchestrator } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Transformed);
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.deepEqual(entry.result, { port: 8080, tags: ['a', 'b'] });
+  });
+
+  test('zod transforms and stripping of unknown keys become the config', async () => {
+    class Transformed extends Echo {
+      static override readonly defaults: object = { port: '8080', extra: true };
+      static readonly schema = z.object({ port: z.string().transform(Number) });
+    }
+    const { orchestrator } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Transformed);
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.deepEqual(entry.result, { port: 8080 });
+  });
+
+  test('an async schema is awaited', async () => {
+    class Async extends Echo {
+      static override readonly defaults: object = { n: 1 };
+      static readonly schema = v.pipeAsync(
+        v.object({ n: v.number() }),
+        v.checkAsync(async (config) => config.n > 1, 'n must be above 1'),
+      );
+    }
+    const { orchestrator } = makeOrchestrator();
+    orchestrator.registerAgent(Async);
+    await assert.rejects(
+      orchestrator.start(),
+      (error: unknown) => error instanceof ConfigError && error.issues[0]!.message === 'n must be above 1',
+    );
+  });
+});
+
+/** Hand-written validation: `size` > 0 (error), `label` set (warning), `mode` not "unsafe" (critical). */
+class Checked extends Echo {
+  static override readonly defaults: object = { size: 1, label: 'x', mode: 'safe' };
+  static validate(config: { size: number; label: string; mode: string }): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    if (!(config.size > 0)) issues.push({ field: 'size', message: 'must be positive', severity: 'error' });
+    if (!config.label) issues.push({ field: 'label', message: 'should be set', severity: 'warning' });
+    if (config.mode === 'unsafe')
+      issues.push({ field: 'mode', message: 'unsafe is never allowed', severity: 'critical' });
+    return issues;
+  }
+}
+
+describe('agent config: validate() and severities', () => {
+  test('a warning is logged and the agent starts', async () => {
+    const { orchestrator, lines } = makeOrchestrator('warn');
+    const entry = orchestrator.registerAgent(Checked, { config: { label: '' } });
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.equal(entry.status, 'completed');
+    const warnings = lines.filter((line) => line.level === 40 && line.field === 'label');
+    assert.equal(warnings.length, 1);
+    assert.equal(warnings[0]!.msg, 'should be set');
+    assert.equal(warnings[0]!.agent, 'Checked');
+    assert.equal(warnings[0]!.value, '');
+  });
+
+  test('an error refuses the start, naming field, message, severity and value', async () => {
+    const { orchestrator, started } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Checked, { config: { size: -2 } });
+    await assert.rejects(orchestrator.start(), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.issues, [
+        { field: 'size', message: 'must be positive', severity: 'error', value: -2 },
+      ]);
+      assert.match(error.message, /\[error\] size: must be positive \(received -2\)/);
+      return true;
+    });
+    assert.deepEqual(started, []);
+    assert.equal(entry.status, 'registered');
+  });
+
+  test('an error is ignored with ignoreConfigErrors: true, and logged', async () => {
+    const { orchestrator, lines } = makeOrchestrator('warn');
+    const entry = orchestrator.registerAgent(Checked, { config: { size: -2 }, ignoreConfigErrors: true });
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.equal(entry.status, 'completed');
+    assert.equal((entry.result as Config).size, -2);
+    const errors = lines.filter((line) => line.level === 50 && line.field === 'size');
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!.msg, /must be positive \(ignored by policy\)/);
+  });
+
+  test('a critical issue refuses the start even with ignoreConfigErrors', async () => {
+    const { orchestrator, started } = makeOrchestrator();
+    orchestrator.registerAgent(Checked, {
+      config: { mode: 'unsafe', size: 0, label: '' },
+      ignoreConfigErrors: true,
+    });
+    await assert.rejects(orchestrator.start(), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(
+        error.issues.map((issue) => [issue.field, issue.severity, issue.value]),
+        [
+          ['size', 'error', 0],
+          ['mode', 'critical', 'unsafe'],
+        ],
+      );
+      return true;
+    });
+    assert.deepEqual(started, []);
+  });
+
+  test('a validate() that throws is a critical issue, never ignorable', async () => {
+    class Throws extends Echo {
+      static validate(): ConfigIssue[] {
+        throw new Error('validator exploded');
+      }
+    }
+    const { orchestrator, started } = makeOrchestrator();
+    orchestrator.registerAgent(Throws, { ignoreConfigErrors: true });
+    await assert.rejects(orchestrator.start(), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.issues.length, 1);
+      assert.equal(error.issues[0]!.severity, 'critical');
+      assert.equal(error.issues[0]!.field, '');
+      assert.match(error.issues[0]!.message, /validator exploded/);
+      return true;
+    });
+    assert.deepEqual(started, []);
+  });
+
+  test('a validate() that returns nothing means valid', async () => {
+    class ReturnsNothing extends Echo {
+      static validate(): undefined {
+        return undefined;
+      }
+    }
+    const { orchestrator } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(ReturnsNothing);
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.equal(entry.status, 'completed');
+  });
+
+  test('issues are normalised: unknown severity becomes error, missing value is read from the config', async () => {
+    class Sloppy extends Echo {
+      static override readonly defaults: object = { db: { port: 5 } };
+      static validate(): Iterable<ConfigIssue> {
+        return new Set([
+          { field: 'db.port', message: 'too low', severity: 'fatal' as never },
+          { field: 7 as never, message: 'odd field', severity: 'warning' },
+        ]);
+      }
+    }
+    const { issues } = await validateConfig(Sloppy, resolveConfig(Sloppy, undefined));
+    assert.deepEqual(issues, [
+      { field: 'db.port', message: 'too low', severity: 'error', value: 5 },
+      { field: '', message: 'odd field', severity: 'warning', value: { db: { port: 5 } } },
+    ]);
+  });
+
+  test('schema issues and validate() issues are all reported together', async () => {
+    class Both extends Echo {
+      static override readonly defaults: object = { port: 'x', size: 0 };
+      static readonly schema = v.object({ port: v.number(), size: v.number() });
+      static validate(config: { size: number }): ConfigIssue[] {
+        return config.size > 0 ? [] : [{ field: 'size', message: 'must be positive', severity: 'error' }];
+      }
+    }
+    const { orchestrator } = makeOrchestrator();
+    orchestrator.registerAgent(Both);
+    await assert.rejects(orchestrator.start(), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(issueFields(error.issues), ['port', 'size']);
+      return true;
+    });
+  });
+
+  test("validate() sees the schema's output (defaults and transforms applied)", {}, async () => {
+    class Layered extends Echo {
+      static readonly schema = v.object({ retries: v.optional(v.number(), 3) });
+      static validate(config: { retries?: number }): ConfigIssue[] {
+        return config.retries === undefined
+          ? [{ field: 'retries', message: 'missing', severity: 'error' }]
+          : [];
+      }
+    }
+    const { issues, config } = await validateConfig(Layered, {});
+    assert.deepEqual(config, { retries: 3 });
+    assert.deepEqual(issues, []);
+  });
+
+  test('several refused agents: one ConfigError lists the issues of each, prefixed with the agent', async () => {
+    const { orchestrator, started } = makeOrchestrator();
+    orchestrator.registerAgent(Checked, { name: 'one', config: { size: 0 } });
+    orchestrator.registerAgent(Echo, { name: 'fine' });
+    orchestrator.registerAgent(Checked, { name: 'two', config: { mode: 'unsafe' } });
+    await assert.rejects(orchestrator.start(), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.agent, 'one, two');
+      assert.deepEqual(
+        error.issues.map((issue) => [issue.field, issue.severity]),
+        [
+          ['one: size', 'error'],
+          ['two: mode', 'critical'],
+        ],
+      );
+      return true;
+    });
+    assert.deepEqual(started, []);
+    assert.ok(orchestrator.agents().every((entry) => entry.status === 'registered'));
+  });
+
+  test('entry.start() validates too', async () => {
+    const { orchestrator, started } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Checked, { config: { size: 0 } });
+    await assert.rejects(entry.start(), ConfigError);
+    assert.deepEqual(started, []);
+    assert.equal(entry.status, 'registered');
+  });
+});

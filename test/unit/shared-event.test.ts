@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { createControlEvents, createStateEvents, SharedEvent } from '../../src/events/shared-event.ts';
+
+type WorkerMessage =
+  | { type: 'done'; isSet: boolean }
+  | { type: 'waiting'; isSet: boolean }
+  | { type: 'woke'; result: boolean };
+
+function startWorker(buffer: SharedArrayBuffer, action: 'set' | 'wait'): Worker {
+  return new Worker(new URL('./fixtures/shared-event-worker.ts', import.meta.url), {
+    workerData: { buffer, action },
+  });
+}
+
+async function nextMessage(worker: Worker): Promise<WorkerMessage> {
+  const [message] = (await once(worker, 'message')) as [WorkerMessage];
+  return message;
+}
+
+describe('SharedEvent: one thread', () => {
+  test('starts cleared, or set when asked', () => {
+    assert.equal(new SharedEvent().isSet(), false);
+    assert.equal(new SharedEvent(false).isSet(), false);
+    assert.equal(new SharedEvent(true).isSet(), true);
+  });
+
+  test('set, clear and isSet; setting twice or clearing twice is harmless', () => {
+    const event = new SharedEvent();
+    event.set();
+    event.set();
+    assert.equal(event.isSet(), true);
+    event.clear();
+    event.clear();
+    assert.equal(event.isSet(), false);
+    event.set();
+    assert.equal(event.isSet(), true);
+  });
+
+  test('wait resolves true at once when already set (also with a zero timeout or an aborted signal)', async () => {
+    const event = new SharedEvent(true);
+    assert.equal(await event.wait(), true);
+    assert.equal(await event.wait(0), true);
+    assert.equal(await event.wait({ timeout: 0 }), true);
+    assert.equal(await event.wait({ signal: AbortSignal.abort() }), true);
+  });
+
+  test('wait(timeout) resolves false when the event is never set', async () => {
+    const event = new SharedEvent();
+    assert.equal(await event.wait(1), false);
+    assert.equal(await event.wait({ timeout: 5 }), false);
+    assert.equal(event.isSet(), false);
+  });
+
+  test('wait(0) resolves false at once when not set', async () => {
+    assert.equal(await new SharedEvent().wait(0), false);
+  });
+
+  test('a pending wait resolves true when the event is set later', async () => {
+    const event = new SharedEvent();
+    let settled = false;
+    const waiting = event.wait().then((value) => {
+      settled = true;
+      return value;
+    });
+    await Promise.resolve();
+    assert.equal(settled, false);
+    event.set();
+    assert.equal(await waiting, true);
+  });
+
+  test('a pending wait with a timeout still resolves true when set before the timeout', async () => {
+    const event = new SharedEvent();
+    const waiting = event.wait(600_000);
+    event.set();
+    assert.equal(await waiting, true);
+  });
+
+  test('several waiters are all woken by one set', async () => {
+    const event = new SharedEvent();
+    const waits = [event.wait(), event.wait(), event.wait({ timeout: 600_000 })];
+    event.set();
+    assert.deepEqual(await Promise.all(waits), [true, true, true]);
+  });
+
+  test('wait with an AbortSignal resolves false on abort', async () => {
+    const event = new SharedEvent();
+    const controller = new AbortController();
+    const waiting = event.wait({ signal: controller.signal });
+    controller.abort();
+    assert.equal(await waiting, false);
+    assert.equal(event.isSet(), false);
+  });
+
+  test('wait with an already aborted signal resolves false at once', async () => {
+    assert.equal(await new SharedEvent().wait({ signal: AbortSignal.abort() }), false);
+  });
+
+  test('aborting one waiter leaves the other waiters waiting', async () => {
+    const event = new SharedEvent();
+    const controller = new AbortController();
+    const aborted = event.wait({ signal: controller.signal });
+    const other = event.wait();
+    controller.abort();
+    assert.equal(await aborted, false);
+    event.set();
+    assert.equal(await other, true);
+  });
+
+  test('new SharedEvent(buffer) shares state with the original, both ways', async () => {
+    const original = new SharedEvent();
+    const copy = new SharedEvent(original.buffer);
+    assert.equal(copy.buffer, original.buffer);
+    original.set();
+    assert.equal(copy.isSet(), true);
+    copy.clear();
+    assert.equal(original.isSet(), false);
+    const waiting = original.wait();
+    copy.set();
+    assert.equal(await waiting, true);
+  });
+
+  test('local set and clear are reported to onLocalChange; applyRemote is not', () => {
+    const event = new SharedEvent();
+    const seen: boolean[] = [];
+    event.onLocalChange((value) => seen.push(value));
+    event.set();
+    event.clear();
+    event.applyRemote(true);
+    assert.equal(event.isSet(), true);
+    event.applyRemote(false);
+    assert.equal(event.isSet(), false);
+    event.onLocalChange(undefined);
+    event.set();
+    assert.deepEqual(seen, [true, false]);
+  });
+
+  test('changed() resolves with the new value once it differs from the known one', async () => {
+    const event = new SharedEvent();
+    const changed = event.changed(false);
+    event.set();
+    assert.equal(await changed, true);
+    const cleared = event.changed(true);
+    event.clear();
+    assert.equal(await cleared, false);
+  });
+});
+
+describe('SharedEvent: across threads', () => {
+  test('a set in a worker thread wakes a wait on the main thread', async () => {
+    const event = new SharedEvent();
+    const waiting = event.wait();
+    const worker = startWorker(event.buffer, 'set');
+    try {
+      const message = await nextMessage(worker);
+      assert.deepEqual(message, { type: 'done', isSet: true });
+      assert.equal(await waiting, true);
+      assert.equal(event.isSet(), true);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  test('a set on the main thread wakes a wait in a worker thread', async () => {
+    const event = new SharedEvent();
+    const worker = startWorker(event.buffer, 'wait');
+    try {
+      const waiting = await nextMessage(worker);
+      assert.deepEqual(waiting, { type: 'waiting', isSet: false });
+      const woke = nextMessage(worker);
+      event.set();
+      assert.deepEqual(await woke, { type: 'woke', result: true });
+    } finally {
+      await worker.terminate();
+    }
+  });
+});
+
+describe('createControlEvents / createStateEvents', () => {
+  test('control gates are open and stop is cleared unless given', () => {
+    const events = createControlEvents();
+    assert.equal(events.setup.isSet(), true);
+    assert.equal(events.execute.isSet(), true);
+    assert.equal(events.stop.isSet(), false);
+  });
+
+  test('given control events are used as they are', () => {
+    const gate = new SharedEvent(false);
+    const events = createControlEvents({ execute: gate });
+    assert.equal(events.execute, gate);
+    assert.equal(events.execute.isSet(), false);
+    assert.equal(events.setup.isSet(), true);
+  });
+
+  test('state events start cleared; given ones are kept', () => {
+    const ready = new SharedEvent(true);
+    const events = createStateEvents({ ready });
+    assert.equal(events.started.isSet(), false);
+    assert.equal(events.ready, ready);
+    assert.equal(events.closed.isSet(), false);
+  });
+});
