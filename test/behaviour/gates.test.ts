@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SharedEvent } from '../../src/index.ts';
+import { Doubler, WaitsForStop } from '../fixtures/agents.ts';
+import { EventLog, nextEventOf } from '../helpers/events.ts';
+import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
+import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+
+const AGENTS = 5;
+
+for (const mode of MODES) {
+  describe(`${mode} agents`, () => {
+    it('a shared setup gate holds 5 agents after started; none is ready until it is set, then all are', async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const events = new EventLog(orchestrator);
+      const gate = new SharedEvent();
+      const entries = Array.from({ length: AGENTS }, (_, i) =>
+        orchestrator.registerAgent(Doubler, {
+          mode,
+          name: `gated-${i}`,
+          config: { value: i },
+          controlEvents: { setup: gate },
+        }),
+      );
+
+      await orchestrator.start();
+      await Promise.all(entries.map((entry) => entry.stateEvents.started.wait()));
+
+      assert.deepEqual(
+        entries.map((entry) => entry.stateEvents.ready.isSet()),
+        Array(AGENTS).fill(false),
+      );
+      assert.deepEqual(events.of('agent:ready'), []);
+      assert.deepEqual(
+        entries.map((entry) => entry.status),
+        Array(AGENTS).fill('starting'),
+      );
+
+      gate.set();
+      await Promise.all(entries.map((entry) => entry.stateEvents.ready.wait()));
+      await orchestrator.join();
+
+      assert.deepEqual(
+        entries.map((entry) => entry.result),
+        entries.map((_, i) => i * 2),
+      );
+      assert.equal(events.of('agent:ready').length, AGENTS);
+    });
+
+    it('a shared execute gate holds 5 ready agents; none runs until it is set, then all complete', async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const events = new EventLog(orchestrator);
+      const gate = new SharedEvent();
+      const entries = Array.from({ length: AGENTS }, (_, i) =>
+        orchestrator.registerAgent(Doubler, {
+          mode,
+          name: `gated-${i}`,
+          config: { value: i },
+          controlEvents: { execute: gate },
+        }),
+      );
+
+      const allReady = entries.map((entry) => nextEventOf(orchestrator, 'agent:ready', entry.name));
+
+      await orchestrator.start();
+      await Promise.all(entries.map((entry) => entry.stateEvents.ready.wait()));
+      await Promise.all(allReady); // the orchestrator's view (entry.status) follows the event a moment later
+
+      assert.deepEqual(events.of('agent:running'), []);
+      assert.deepEqual(
+        entries.map((entry) => [entry.status, entry.stateEvents.closed.isSet()]),
+        Array(AGENTS).fill(['ready', false]),
+      );
+
+      gate.set();
+      await orchestrator.join();
+
+      assert.deepEqual(
+        entries.map((entry) => entry.status),
+        Array(AGENTS).fill('completed'),
+      );
+      assert.deepEqual(
+        entries.map((entry) => entry.result),
+        entries.map((_, i) => i * 2),
+      );
+    });
+
+    it("setting an agent's stop control event stops it gracefully", async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const stop = new SharedEvent();
+      const entry = orchestrator.registerAgent(WaitsForStop, { mode, controlEvents: { stop } });
+      const running = nextEventOf(orchestrator, 'agent:running', 'WaitsForStop');
+
+      await orchestrator.start();
+      await running;
+      stop.set();
+      const final = await entry.join();
+
+      assert.equal(final.status, 'stopped');
+      assert.equal(final.status === 'stopped' && final.reason, 'stopped');
+    });
+
+    itLeavesNothingBehind();
+  });
+}

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Traced } from '../fixtures/agents.ts';
+import { TracePlugin } from '../fixtures/plugins.ts';
+import { EventLog } from '../helpers/events.ts';
+import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
+import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
+
+for (const mode of MODES) {
+  describe(`${mode} agents`, () => {
+    it('initialises plugins before setup and releases them after onClose, in reverse order', async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const entry = orchestrator.registerAgent(Traced, {
+        mode,
+        plugins: [new TracePlugin('a'), new TracePlugin('b'), new TracePlugin('c')],
+      });
+
+      await orchestrator.start();
+      await entry.join();
+
+      assert.equal(entry.status, 'completed');
+      // The plugins append to the agent's trace, which is its result (sent after the last release).
+      assert.deepEqual(entry.result, [
+        'init:a',
+        'init:b',
+        'init:c',
+        'setup',
+        'execute',
+        'onClose',
+        'release:c',
+        'release:b',
+        'release:a',
+      ]);
+    });
+
+    for (const failIn of ['setup', 'work'] as const) {
+      it(`releases plugins in reverse order after onClose when the agent fails in ${failIn}`, async (t) => {
+        const logs = new LogCapture();
+        const orchestrator = createOrchestrator(t, { logDestination: logs });
+        const entry = orchestrator.registerAgent(Traced, {
+          mode,
+          config: { failIn },
+          logLevel: 'info',
+          plugins: [new TracePlugin('a'), new TracePlugin('b')],
+        });
+
+        await orchestrator.start();
+        await entry.join();
+
+        assert.equal(entry.status, 'failed');
+        assert.deepEqual(logs.steps('Traced'), [
+          'init:a',
+          'init:b',
+          'setup',
+          ...(failIn === 'work' ? ['execute'] : []),
+          'onClose',
+          'release:b',
+          'release:a',
+        ]);
+      });
+    }
+
+    it('when a plugin fails in init: no setup, onClose runs, only the plugins initialised are released', async (t) => {
+      const logs = new LogCapture();
+      const orchestrator = createOrchestrator(t, { logDestination: logs });
+      const events = new EventLog(orchestrator);
+      const entry = orchestrator.registerAgent(Traced, {
+        mode,
+        logLevel: 'info',
+        plugins: [new TracePlugin('a'), new TracePlugin('b', { failInit: true }), new TracePlugin('c')],
+      });
+
+      await orchestrator.start();
+      await entry.join();
+
+      assert.equal(entry.status, 'failed');
+      assert.deepEqual(logs.steps('Traced'), ['init:a', 'init:b', 'onClose', 'release:a']);
+      const [error] = events.of('agent:error', 'Traced');
+      assert.equal(error?.phase, 'plugins');
+      assert.equal(error?.error.name, 'SyntaxError');
+      assert.equal(error?.error.message, 'plugin b failed in init');
+    });
+
+    itLeavesNothingBehind();
+  });
+}

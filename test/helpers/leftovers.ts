@@ -1,0 +1,59 @@
+/**
+ * "Nothing left behind": no child process of this test process, no worker thread, no child-process
+ * handle still open. Worker threads do not show in `process.getActiveResourcesInfo()` (it lists libuv
+ * handles; a Worker has none in the parent), so threads are counted in /proc: Node names them
+ * `WorkerThread`. Child processes show there as `ProcessWrap` (and their IPC pipe), and in
+ * /proc/<pid>/task/<tid>/children.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** Pids of the live children of this process. */
+export function childPids(): number[] {
+  return readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number),
+  );
+}
+
+/** Worker threads of this process still alive. */
+export function workerThreads(): number {
+  return readdirSync(`/proc/${process.pid}/task`).filter((task) => {
+    try {
+      return readFileSync(`/proc/${process.pid}/task/${task}/comm`, 'utf8').trim() === 'WorkerThread';
+    } catch {
+      return false; // the thread ended while we looked
+    }
+  }).length;
+}
+
+/** Active resources that belong to a worker or a child process. */
+export function workerOrChildResources(): string[] {
+  return process.getActiveResourcesInfo().filter((name) => /Worker|Process/.test(name));
+}
+
+const clean = () =>
+  childPids().length === 0 && workerThreads() === 0 && workerOrChildResources().length === 0;
+
+/**
+ * Asserts nothing is left. Handles are closed and threads joined a moment after their `exit` event
+ * (a close callback, an OS thread join), so the condition is re-checked until it holds or 10 s pass:
+ * a deadline, not a timing assumption.
+ */
+export async function assertNoLeftovers(): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (!clean() && performance.now() < deadline) await delay(5);
+  assert.deepEqual(
+    { childPids: childPids(), workerThreads: workerThreads(), resources: workerOrChildResources() },
+    { childPids: [], workerThreads: 0, resources: [] },
+  );
+}
+
+/** The last test of a mode's block: every agent it ran is gone, with its thread or process. */
+export function itLeavesNothingBehind(): void {
+  it('leaves no worker thread, child process or handle behind', assertNoLeftovers);
+}
