@@ -58,7 +58,9 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
     if (record.state.status !== 'stopping' || next.status === 'stopping') context.transition(record, next);
   };
 
+  let over = false;
   const onMessage = (message: ChildMessage) => {
+    if (over) return; // a runtime must not report after its end; never let a straggler break the host
     switch (message.type) {
       case 'lifecycle': {
         const timestamp = now();
@@ -98,6 +100,8 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
   };
 
   const onExit = (exit: ExitInfo) => {
+    if (over) return;
+    over = true;
     clearTimeout(record.stopTimer);
     record.stopTimer = undefined;
     if (exit.error && !firstError) reportError(serializeError(exit.error), 'runtime');

@@ -34,7 +34,8 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
   child.on('error', (error) => {
     spawnError = error;
   });
-  child.once('exit', (exitCode, signal) => {
+  // 'close', not 'exit': it fires only after every message the child sent has been read.
+  child.once('close', (exitCode, signal) => {
     clearTimeout(killTimer);
     mirror.close();
     handlers.exit({ exitCode, signal, forced, ...(spawnError ? { error: spawnError } : {}) });

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import {
   AgentExitError,
   AgentKilledError,
@@ -9,12 +14,22 @@ import {
   type OrchestratorEventMap,
   UnhandledRejectionError,
 } from '../../src/index.ts';
-import { Doubler, type FailureKind, Faulty, WaitsForStop } from '../fixtures/agents.ts';
+import { Doubler, type FailureKind, Faulty, Hog, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
 
 const FIXTURE_FILE = 'test/fixtures/agents.ts';
+
+/** Whether `pid` is a live process (an exited one not yet reaped by its new parent counts as gone). */
+function isRunning(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== undefined && state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
 
 interface Outcome {
   victim: ReturnType<Orchestrator['getAgent']>;
@@ -206,6 +221,42 @@ for (const mode of MODES) {
         [true],
       );
     });
+
+    if (mode === 'thread') {
+      it('running out of memory (resourceLimits): AGENT_ERROR (ERR_WORKER_OUT_OF_MEMORY), reason "failed", slot freed, others unaffected', async (t) => {
+        const { victim, events, terminated } = await failureScene(t, mode, (orchestrator) =>
+          orchestrator.registerAgent(Hog, {
+            mode,
+            name: 'victim',
+            resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+          }),
+        );
+
+        const error = onlyError(events, 'victim');
+        assert.equal(error.error.code, 'ERR_WORKER_OUT_OF_MEMORY');
+        assert.equal(terminated.reason, 'failed');
+        assert.equal(victim.status, 'failed');
+      });
+    }
+
+    if (mode === 'process') {
+      it('killing the host process (SIGKILL) ends its process agents too: no orphan is left', async () => {
+        const host = fork(fileURLToPath(new URL('../fixtures/host.ts', import.meta.url)), {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        const hostExited = once(host, 'exit');
+        const [{ agentPid }] = (await once(host, 'message')) as [{ agentPid: number }];
+        assert.ok(isRunning(agentPid), 'the agent runs while its host does');
+
+        host.kill('SIGKILL');
+        await hostExited;
+
+        // The agent notices its IPC channel closing and leaves: wait for that (bounded), then check.
+        const deadline = performance.now() + 20_000;
+        while (isRunning(agentPid) && performance.now() < deadline) await delay(10);
+        assert.equal(isRunning(agentPid), false, `agent process ${agentPid} outlived its host`);
+      });
+    }
 
     itLeavesNothingBehind();
   });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SharedEvent } from '../../src/index.ts';
-import { Doubler, WaitsForStop } from '../fixtures/agents.ts';
+import { Doubler, Traced, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
 
 const AGENTS = 5;
 
@@ -98,6 +98,25 @@ for (const mode of MODES) {
 
       assert.equal(final.status, 'stopped');
       assert.equal(final.status === 'stopped' && final.reason, 'stopped');
+    });
+
+    it('a stop while held at the setup gate ends the agent gracefully: setup never runs, onClose does', async (t) => {
+      const logs = new LogCapture();
+      const orchestrator = createOrchestrator(t, { logDestination: logs });
+      const entry = orchestrator.registerAgent(Traced, {
+        mode,
+        logLevel: 'info',
+        controlEvents: { setup: new SharedEvent() },
+      });
+
+      await orchestrator.start();
+      await entry.stateEvents.started.wait();
+      await entry.stop();
+
+      assert.equal(entry.state.status === 'stopped' && entry.state.reason, 'stopped');
+      assert.deepEqual(logs.steps('Traced'), ['onClose']);
+      assert.equal(entry.stateEvents.ready.isSet(), false);
+      assert.equal(entry.stateEvents.closed.isSet(), true);
     });
 
     itLeavesNothingBehind();

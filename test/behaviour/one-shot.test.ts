@@ -1,9 +1,53 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it, type TestContext } from 'node:test';
+import { setImmediate } from 'node:timers/promises';
+import type { AgentEntry } from '../../src/index.ts';
 import { Doubler } from '../fixtures/agents.ts';
 import { EventLog } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+
+/**
+ * Makes the late-message case happen on purpose. libuv handles a poll batch's I/O callbacks first and
+ * its SIGCHLD last, and on SIGCHLD it reaps every exited child. So: another child prints and exits;
+ * its output callback (same batch as its SIGCHLD) holds the event loop until the agent's process has
+ * run to its end. The SIGCHLD handling then reaps the agent too, before its messages were read.
+ */
+function holdPollBatchUntilExited(pid: number): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  // Bounded, so that a child that never ends cannot block the test process for good.
+  const hold = (target: number) => {
+    const deadline = performance.now() + 10_000;
+    while (!isZombie(target) && performance.now() < deadline) Atomics.wait(cell, 0, 0, 1);
+  };
+  const other = spawn('sh', ['-c', 'echo x'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  other.stdout.once('data', () => hold(pid));
+  hold(other.pid!); // its output and its SIGCHLD are then both pending for the next poll
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** Uncaught exceptions during the test land here instead of failing the run (node:test's listeners are set aside). */
+function collectUncaughtExceptions(t: TestContext): unknown[] {
+  const collected: unknown[] = [];
+  const runnerListeners = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  const collect = (error: unknown) => collected.push(error);
+  process.on('uncaughtException', collect);
+  t.after(() => {
+    process.off('uncaughtException', collect);
+    for (const listener of runnerListeners) process.on('uncaughtException', listener);
+  });
+  return collected;
+}
 
 for (const mode of MODES) {
   describe(`${mode} agents`, () => {
@@ -25,6 +69,9 @@ for (const mode of MODES) {
       assert.deepEqual(events.of('agent:error'), []);
       const [started] = events.of('agent:started', 'Doubler');
       assert.equal(started?.mode, mode);
+      if (mode === 'process') assert.notEqual(started?.pid, process.pid);
+      else assert.equal(started?.pid, process.pid);
+      assert.equal(started?.threadId === undefined, mode !== 'thread');
       await orchestrator.join();
     });
 
@@ -39,6 +86,31 @@ for (const mode of MODES) {
       assert.equal(entry.status, 'completed');
       assert.equal(entry.result, 10);
     });
+
+    if (mode === 'process') {
+      it('completes even when its exit is noticed before its last messages (another child exits at the same time)', async (t) => {
+        const uncaught = collectUncaughtExceptions(t);
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const orchestrator = createOrchestrator(t);
+          const entry: AgentEntry<number> = orchestrator.registerAgent(Doubler, {
+            mode,
+            name: `race-${attempt}`,
+          });
+          await orchestrator.start();
+          holdPollBatchUntilExited(entry.runtime!.pid);
+          await orchestrator.join();
+          // Its last IPC message (the mirrored `closed` event) has been handled by now.
+          await entry.stateEvents.closed.wait();
+          await setImmediate();
+
+          assert.deepEqual(
+            [entry.status, entry.result, entry.lastError?.message],
+            ['completed', 42, undefined],
+          );
+          assert.deepEqual(uncaught, []);
+        }
+      });
+    }
 
     itLeavesNothingBehind();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Counter, IgnoresStop, WaitsForStop } from '../fixtures/agents.ts';
+import { Counter, IgnoresStop, Spins, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
@@ -87,6 +87,24 @@ for (const mode of MODES) {
         const [terminated] = events.of('agent:terminated', 'IgnoresStop');
         assert.equal(terminated?.reason, 'killed');
         assert.equal(terminated?.signal, 'SIGKILL');
+        await orchestrator.join();
+      });
+    }
+
+    if (mode !== 'inline') {
+      it('an agent stuck in a synchronous loop is forced after stopTimeout: status "stopped", reason "killed"', async (t) => {
+        const orchestrator = createOrchestrator(t, { stopTimeout: 200, killTimeout: 200 });
+        const events = new EventLog(orchestrator);
+        const entry = orchestrator.registerAgent(Spins, { mode });
+        const running = nextEventOf(orchestrator, 'agent:running', 'Spins');
+
+        await orchestrator.start();
+        await running;
+        await entry.stop();
+
+        assert.equal(entry.state.status === 'stopped' && entry.state.reason, 'killed');
+        const [terminated] = events.of('agent:terminated', 'Spins');
+        assert.equal(terminated?.reason, 'killed');
         await orchestrator.join();
       });
     }
