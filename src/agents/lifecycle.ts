@@ -3,6 +3,7 @@ import type { LifecyclePhase } from '../events/event-map.ts';
 import type { SharedEvent } from '../events/shared-event.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
 import type { BaseAgent } from './base-agent.ts';
+import type { AgentPlugin } from './plugin.ts';
 
 /** Rejection value of `failure`: the agent failed outside its own call stack. */
 export class OutOfBandFailure {
@@ -62,7 +63,7 @@ export async function runLifecycle({
 
   stateEvents.started.set();
   report({ type: 'lifecycle', phase: 'started' });
-  const initialised: NonNullable<BaseAgent['plugins']>[number][] = [];
+  const initialised: AgentPlugin[] = [];
   let phase: LifecyclePhase = 'setup';
   try {
     if (await controlEvents.setup.wait({ signal: abort.signal })) {

@@ -3,18 +3,11 @@
  * agent's module, builds the agent and drives its lifecycle, reporting over the protocol.
  */
 
+import { type AgentSession, type AgentSessionOptions, startAgentSession } from '../agents/agent-session.ts';
 import type { AgentClass } from '../agents/base-agent.ts';
-import { OutOfBandFailure, runLifecycle } from '../agents/lifecycle.ts';
 import type { AgentPlugin } from '../agents/plugin.ts';
 import { AgentLoadError, OrchestratorError, serializeError, UnhandledRejectionError } from '../errors.ts';
-import {
-  CONTROL_EVENT_NAMES,
-  type ControlEvents,
-  SharedEvent,
-  STATE_EVENT_NAMES,
-  type StateEvents,
-} from '../events/shared-event.ts';
-import { createAgentLogger } from '../logging/logger.ts';
+import { SharedEvent } from '../events/shared-event.ts';
 import type {
   AgentSpec,
   ChildMessage,
@@ -77,25 +70,17 @@ async function host(
     }
   };
 
-  let rejectFailure!: (reason: OutOfBandFailure) => void;
-  const failure = new Promise<never>((_, reject) => {
-    rejectFailure = reject;
-  });
-  let lifecycleDone = false;
-  let outcome: 'completed' | 'stopped' | 'failed' = 'failed';
-  const failOutOfBand = (error: unknown) => {
-    if (!lifecycleDone) return rejectFailure(new OutOfBandFailure(error));
-    // Surfaced after the work returned (a rejection seen on the next turn): still a failure.
-    outcome = 'failed';
-    send({ type: 'error', phase: 'unhandled', error: serializeError(error) });
-  };
+  let failed = false;
+  let session: AgentSession | undefined;
+  let early: unknown[] | undefined = []; // failures before the agent exists fail it once it does
+  const failOutOfBand = (error: unknown) => (session ? session.fail(error) : early?.push(error));
   process.on('unhandledRejection', (reason) => failOutOfBand(new UnhandledRejectionError(spec.name, reason)));
   process.on('uncaughtException', failOutOfBand);
 
-  let AgentCtor: AgentClass;
+  let AgentClass: AgentClass;
   let plugins: AgentPlugin[];
   try {
-    AgentCtor = (await importExport(spec, spec.name)) as AgentClass;
+    AgentClass = (await importExport(spec, spec.name)) as AgentClass;
     plugins = await Promise.all(spec.plugins.map((plugin) => rebuildPlugin(plugin, spec.name)));
   } catch (error) {
     send({ type: 'error', phase: 'runtime', error: serializeError(error) });
@@ -104,39 +89,27 @@ async function host(
     return;
   }
 
-  const pick = <K extends EventName>(names: readonly K[]) =>
-    Object.fromEntries(names.map((name) => [name, events.get(name)!])) as Record<K, SharedEvent>;
-  const abort = new AbortController();
-  const sink = { write: (line: string) => send({ type: 'log', line }) };
-  try {
-    const agent = new AgentCtor({
-      name: spec.name,
-      mode: transport.mode,
-      config: spec.config as never,
-      controlEvents: pick(CONTROL_EVENT_NAMES) as ControlEvents,
-      stateEvents: pick(STATE_EVENT_NAMES) as StateEvents,
-      signal: abort.signal,
-      plugins,
-      createLogger: () =>
-        createAgentLogger(spec.name, transport.mode, spec.logLevel, sink, transport.threadId),
-    });
-    await runLifecycle({
-      agent,
-      stopRequested: events.get('stopRequested')!,
-      abort,
-      failure,
-      report: (message) => {
-        if (message.type === 'done') outcome = message.outcome;
-        send(message);
-      },
-    });
-  } catch (error) {
-    send({ type: 'error', phase: 'runtime', error: serializeError(error) });
-    send({ type: 'done', outcome: 'failed', result: undefined });
-  }
-  lifecycleDone = true;
-  await new Promise((resolve) => setImmediate(resolve));
-  transport.exit(outcome === 'failed' ? 1 : 0);
+  session = startAgentSession({
+    AgentClass,
+    name: spec.name,
+    mode: transport.mode,
+    threadId: transport.threadId,
+    config: spec.config,
+    plugins,
+    events: Object.fromEntries(events) as AgentSessionOptions['events'],
+    logLevel: spec.logLevel,
+    logSink: { write: (line: string) => send({ type: 'log', line }) },
+    abort: new AbortController(),
+    report: (message) => {
+      if (message.type === 'error' || (message.type === 'done' && message.outcome === 'failed'))
+        failed = true;
+      send(message);
+    },
+  });
+  for (const error of early ?? []) session.fail(error);
+  early = undefined;
+  await session.finished;
+  transport.exit(failed ? 1 : 0);
 }
 
 async function importExport(ref: ModuleRef, agent: string): Promise<unknown> {

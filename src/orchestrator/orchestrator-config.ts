@@ -32,6 +32,9 @@ export type ResolvedOrchestratorConfig = Required<OrchestratorConfig>;
 export const isMaxWorkers = (value: unknown): boolean =>
   value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= 1);
 
+/** Schema of `maxWorkers`, for the constructor and the run-time setter alike. */
+export const maxWorkersSchema = v.custom<number>(isMaxWorkers, 'a positive integer or Infinity');
+
 const positiveMs = (what: string) => v.pipe(v.number(what), v.finite(what), v.minValue(0, what));
 
 const schema = v.strictObject(
@@ -40,10 +43,7 @@ const schema = v.strictObject(
       v.pipe(v.string('a non-empty string'), v.nonEmpty('a non-empty string')),
       'orchestrator',
     ),
-    maxWorkers: v.optional(
-      v.custom<number>(isMaxWorkers, 'a positive integer or Infinity'),
-      Number.POSITIVE_INFINITY,
-    ),
+    maxWorkers: v.optional(maxWorkersSchema, Number.POSITIVE_INFINITY),
     checkInterval: v.optional(
       v.pipe(
         v.number('a positive number of ms'),

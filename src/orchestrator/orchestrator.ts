@@ -1,4 +1,3 @@
-import * as v from 'valibot';
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { resolveConfig, validateConfig } from '../config/agent-config.ts';
 import { ConfigError, OrchestratorError } from '../errors.ts';
@@ -11,7 +10,7 @@ import type { AgentRecord } from './agent-record.ts';
 import { launchRun } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import {
-  isMaxWorkers,
+  maxWorkersSchema,
   type OrchestratorConfig,
   parseOptions,
   type ResolvedOrchestratorConfig,
@@ -23,8 +22,6 @@ import { Scheduler } from './scheduler.ts';
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
 type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
-
-const maxWorkersSchema = v.custom<number>(isMaxWorkers, 'a positive integer or Infinity');
 
 /**
  * Supervises agents running inline, in worker threads and in child processes: starts them

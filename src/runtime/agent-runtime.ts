@@ -62,27 +62,6 @@ export function transportUrl(name: 'thread-transport' | 'process-transport'): st
   return new URL(`../entry/${name}${extension}`, import.meta.url).href;
 }
 
-/** Node flags a child may inherit: drop the test runner's and `--eval`'s, which make no sense there. */
-export function inheritableExecArgv(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (flag === '-e' || flag === '--eval' || flag === '-p' || flag === '--print') {
-      i++;
-      continue;
-    }
-    if (flag.startsWith('--test') || flag.startsWith('--eval=') || flag.startsWith('--print=')) continue;
-    if (flag === '--input-type') {
-      i++;
-      continue;
-    }
-    if (flag.startsWith('--input-type=')) continue;
-    out.push(flag);
-  }
-  return out;
-}
-
 export function eventHandles(
   events: Record<RuntimeEventName, SharedEvent>,
   as: 'buffer' | 'value',

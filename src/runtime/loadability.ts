@@ -11,7 +11,18 @@ const require = createRequire(import.meta.url);
 
 type Loadable = { readonly name: string; readonly module?: unknown };
 
+/** Found refs, per class: registering many agents of one class looks it up once. */
+const resolved = new WeakMap<Loadable, ModuleRef>();
+
 export function resolveModuleRef(Class: Loadable, mode: AgentMode, kind: 'agent' | 'plugin'): ModuleRef {
+  const known = resolved.get(Class);
+  if (known) return known;
+  const ref = findModuleRef(Class, mode, kind);
+  resolved.set(Class, ref);
+  return ref;
+}
+
+function findModuleRef(Class: Loadable, mode: AgentMode, kind: 'agent' | 'plugin'): ModuleRef {
   const what = `${kind === 'agent' ? 'Agent' : 'Plugin'} class ${Class.name || '(anonymous)'}`;
   const fix = `Add to the class:  static readonly module = import.meta.url;  and export it from that module.`;
   if (!Object.hasOwn(Class, 'module')) {

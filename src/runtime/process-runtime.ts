@@ -5,7 +5,6 @@ import {
   type AgentRuntime,
   BOOTSTRAP_URL,
   eventHandles,
-  inheritableExecArgv,
   type LaunchRequest,
   type RuntimeHandlers,
   transportUrl,
@@ -23,7 +22,8 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
   let spawnError: Error | undefined;
   let killTimer: NodeJS.Timeout | undefined;
   const send = (message: ParentMessage) => {
-    if (child.connected) child.send(message, (error) => error && undefined);
+    // A child that just died cannot be told anything; its 'close' reports the end.
+    if (child.connected) child.send(message, () => {});
   };
   const mirror = new EventMirror(request.events, send);
   child.on('message', (message: unknown) => {
@@ -52,4 +52,19 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
       killTimer ??= setTimeout(() => child.kill('SIGKILL'), request.killTimeout);
     },
   };
+}
+
+const FLAGS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+const DROPPED_PREFIXES = ['--test', '--eval=', '--print=', '--input-type='];
+
+/** The parent's Node flags, less the test runner's and `--eval`'s, which make no sense in an agent process. */
+function inheritableExecArgv(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    if (FLAGS_WITH_VALUE.has(flag)) i++;
+    else if (!DROPPED_PREFIXES.some((prefix) => flag.startsWith(prefix))) out.push(flag);
+  }
+  return out;
 }

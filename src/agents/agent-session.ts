@@ -1,0 +1,83 @@
+/**
+ * One agent's whole run on the side where it executes, the same for every mode: build the
+ * instance, drive its lifecycle, and take failures that happen outside its call stack
+ * (unhandled rejections, `process.exit` inline), also those that surface after the work returned.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { serializeError } from '../errors.ts';
+import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-event.ts';
+import { createAgentLogger, type LogSink } from '../logging/logger.ts';
+import type { AgentMode, ChildMessage, EventHandles } from '../protocol/messages.ts';
+import type { AgentClass } from './base-agent.ts';
+import { OutOfBandFailure, runLifecycle } from './lifecycle.ts';
+import type { AgentPlugin } from './plugin.ts';
+
+export interface AgentSessionOptions {
+  AgentClass: AgentClass;
+  name: string;
+  mode: AgentMode;
+  threadId: number | undefined;
+  config: Record<string, unknown>;
+  plugins: AgentPlugin[];
+  events: Record<keyof EventHandles, SharedEvent>;
+  logLevel: string;
+  logSink: LogSink;
+  /** The agent's `signal`: aborted on a stop (or by the runtime when it abandons the agent). */
+  abort: AbortController;
+  report: (message: ChildMessage) => void;
+}
+
+export interface AgentSession {
+  /** The agent failed outside its own call stack. */
+  fail(error: unknown): void;
+  /** Settles one event-loop turn after the lifecycle ended, so late rejections are still caught. */
+  finished: Promise<void>;
+}
+
+export function startAgentSession(options: AgentSessionOptions): AgentSession {
+  const { name, mode, events, abort, report } = options;
+  let rejectFailure!: (reason: OutOfBandFailure) => void;
+  const failure = new Promise<never>((_, reject) => {
+    rejectFailure = reject;
+  });
+  let lifecycleDone = false;
+
+  const run = async () => {
+    try {
+      const agent = new options.AgentClass({
+        name,
+        mode,
+        config: options.config as never,
+        controlEvents: {
+          setup: events.setup,
+          execute: events.execute,
+          stop: events.stop,
+        } satisfies ControlEvents,
+        stateEvents: {
+          started: events.started,
+          ready: events.ready,
+          closed: events.closed,
+        } satisfies StateEvents,
+        signal: abort.signal,
+        plugins: options.plugins,
+        createLogger: () =>
+          createAgentLogger(name, mode, options.logLevel, options.logSink, options.threadId),
+      });
+      await runLifecycle({ agent, stopRequested: events.stopRequested, abort, failure, report });
+    } catch (error) {
+      report({ type: 'error', phase: 'runtime', error: serializeError(error) });
+      report({ type: 'done', outcome: 'failed', result: undefined });
+    }
+    lifecycleDone = true;
+    await nextTurn();
+  };
+
+  return {
+    fail(error) {
+      // After the lifecycle ended (a rejection surfacing on the next turn) it is still a failure.
+      if (lifecycleDone) report({ type: 'error', phase: 'unhandled', error: serializeError(error) });
+      else rejectFailure(new OutOfBandFailure(error));
+    },
+    finished: run(),
+  };
+}
