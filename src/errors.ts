@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'ERR_INVALID_CONFIG'
   | 'ERR_DUPLICATE_AGENT'
   | 'ERR_UNKNOWN_AGENT'
+  | 'ERR_INVALID_DEPENDENCIES'
   | 'ERR_AGENT_NOT_LOADABLE'
   | 'ERR_AGENT_STATE'
   | 'ERR_AGENT_EXIT'
@@ -74,6 +75,34 @@ export class ConfigError extends OrchestratorError {
   }
 }
 
+/** A dependency that names no registered agent: `agent` depends on the unknown `dependsOn`. */
+export interface MissingDependency {
+  agent: string;
+  dependsOn: string;
+}
+
+/**
+ * The dependency graph cannot be run: every missing agent and every cycle is listed, each cycle as
+ * a path in depends-on direction that ends where it starts (`['a', 'b', 'c', 'a']`).
+ */
+export class DependencyError extends OrchestratorError {
+  readonly missing: MissingDependency[];
+  readonly cycles: string[][];
+
+  constructor(missing: MissingDependency[], cycles: string[][]) {
+    const lines = [
+      ...missing.map(
+        ({ agent, dependsOn }) =>
+          `  - "${agent}" depends on ${JSON.stringify(dependsOn)}, which is not registered`,
+      ),
+      ...cycles.map((cycle) => `  - cycle: ${cycle.join(' -> ')}`),
+    ];
+    super('ERR_INVALID_DEPENDENCIES', `Invalid agent dependencies:\n${lines.join('\n')}`);
+    this.missing = missing;
+    this.cycles = cycles;
+  }
+}
+
 /** An agent class cannot run in the mode it was registered with. */
 export class AgentLoadError extends OrchestratorError {
   constructor(message: string, options?: ErrorOptions) {
@@ -128,6 +157,7 @@ const KNOWN_CLASSES: Record<string, new (...args: never[]) => Error> = {
   OrchestratorError,
   InvalidOptionError,
   ConfigError,
+  DependencyError,
   AgentLoadError,
   AgentExitError,
   AgentKilledError,

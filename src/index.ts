@@ -1,6 +1,7 @@
 // Everything agent modules use (listed by name in agent.ts), then the orchestrator side.
 export * from './agent.ts';
-export { deserializeError, serializeError } from './errors.ts';
+export type { MissingDependency } from './errors.ts';
+export { DependencyError, deserializeError, serializeError } from './errors.ts';
 export type {
   AnyOrchestratorEvent,
   LifecyclePhase,
@@ -10,9 +11,11 @@ export type {
 } from './events/event-map.ts';
 export { OrchestratorEvent } from './events/event-map.ts';
 export type { LogLevel, LogSink } from './logging/logger.ts';
+export type { WaitingFor } from './orchestrator/agent-entry.ts';
 export { AgentEntry } from './orchestrator/agent-entry.ts';
 export type { AgentState, AgentStatus } from './orchestrator/agent-state.ts';
+export type { Dependency, DependencyCondition } from './orchestrator/dependency-graph.ts';
 export { Orchestrator } from './orchestrator/orchestrator.ts';
 export type { OrchestratorConfig, RunMode } from './orchestrator/orchestrator-config.ts';
-export type { AgentOptions } from './orchestrator/registration.ts';
+export type { AgentOptions, DependencyInput } from './orchestrator/registration.ts';
 export type { ResourceLimits } from './runtime/agent-runtime.ts';

@@ -19,21 +19,37 @@ export interface WaitOptions {
 }
 
 export class SharedEvent {
-  readonly #state: Int32Array;
+  /** Plain memory until the event is shared with another thread, then a SharedArrayBuffer. */
+  #state: Int32Array;
+  #shared = false;
+  /** Wakes waiters of this thread: on every local change, on abort, and when the event becomes shared. */
+  #wake: { promise: Promise<void>; resolve: () => void } | undefined;
   #onLocalChange: ((value: boolean) => void) | undefined;
 
   /** @param initial start set (`true`) or cleared (`false`, default). Or a buffer from `buffer` of another SharedEvent. */
   constructor(initial: boolean | SharedArrayBuffer = false) {
     if (initial instanceof SharedArrayBuffer) {
       this.#state = new Int32Array(initial);
+      this.#shared = true;
     } else {
-      this.#state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      this.#state = new Int32Array(1);
       if (initial) this.#state[0] = SET;
     }
   }
 
-  /** The shared memory behind this event; pass it to another thread to share the event. */
+  /**
+   * The shared memory behind this event; pass it to another thread to share the event. An event
+   * only moves into a SharedArrayBuffer when this is first read: events that never leave their
+   * thread (every inline agent's) cost no shared memory and are woken without `Atomics.waitAsync`.
+   */
   get buffer(): SharedArrayBuffer {
+    if (!this.#shared) {
+      const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+      state[0] = this.#state[0]!;
+      this.#state = state;
+      this.#shared = true;
+      this.#wakeLocal(); // local waiters switch to waiting on the shared memory
+    }
     return this.#state.buffer as SharedArrayBuffer;
   }
 
@@ -77,39 +93,64 @@ export class SharedEvent {
   #write(value: boolean, local: boolean): void {
     const next = value ? SET : UNSET;
     const previous = Atomics.exchange(this.#state, 0, next);
-    if (previous !== next) Atomics.notify(this.#state, 0);
+    if (previous !== next) {
+      if (this.#shared) Atomics.notify(this.#state, 0);
+      this.#wakeLocal();
+    }
     if (local) this.#onLocalChange?.(value);
+  }
+
+  #wakeLocal(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.resolve();
+  }
+
+  /** A promise this thread's next change (or abort, or sharing) resolves. */
+  #localChange(): Promise<void> {
+    if (!this.#wake) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => {
+        resolve = done;
+      });
+      this.#wake = { promise, resolve };
+    }
+    return this.#wake.promise;
   }
 
   async #waitFor(target: number, { timeout, signal }: WaitOptions, keepAlive: boolean): Promise<boolean> {
     if (Atomics.load(this.#state, 0) === target) return true;
     if (signal?.aborted || timeout === 0) return false;
     const deadline = timeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeout;
-    // A pending Atomics.waitAsync does not keep Node's event loop alive; a timer does.
+    // Neither a pending Atomics.waitAsync nor a pending promise keeps Node's event loop alive; a timer does.
     const keeper = keepAlive && timeout === undefined ? setInterval(() => {}, 2 ** 30) : undefined;
-    const abort = new AbortController();
+    let aborted = false;
     const onAbort = () => {
-      abort.abort();
-      Atomics.notify(this.#state, 0);
+      aborted = true;
+      if (this.#shared) Atomics.notify(this.#state, 0);
+      this.#wakeLocal();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
         const current = Atomics.load(this.#state, 0);
         if (current === target) return true;
-        if (abort.signal.aborted) return false;
+        if (aborted) return false;
         const remaining = deadline - performance.now();
         if (remaining <= 0) return false;
-        const result = Atomics.waitAsync(
-          this.#state,
-          0,
-          current,
-          Number.isFinite(remaining) ? Math.ceil(remaining) : undefined,
-        );
+        const finite = Number.isFinite(remaining);
+        if (!this.#shared) {
+          // Only this thread can change it: wait for a local change, or the deadline.
+          const timer = finite ? setTimeout(() => this.#wakeLocal(), Math.ceil(remaining)) : undefined;
+          if (timer && !keepAlive) timer.unref();
+          await this.#localChange();
+          clearTimeout(timer);
+          continue;
+        }
+        const result = Atomics.waitAsync(this.#state, 0, current, finite ? Math.ceil(remaining) : undefined);
         if (result.async) {
           // Keep a timed wait alive with a real timer: waitAsync's own timeout does not hold the loop open.
-          const timer =
-            keepAlive && Number.isFinite(remaining) ? setTimeout(() => {}, Math.ceil(remaining)) : undefined;
+          const timer = keepAlive && finite ? setTimeout(() => {}, Math.ceil(remaining)) : undefined;
           await result.value;
           clearTimeout(timer);
         }

@@ -5,7 +5,11 @@ import type { ControlEvents, StateEvents } from '../events/shared-event.ts';
 import type { AgentMode } from '../protocol/messages.ts';
 import type { AgentRecord } from './agent-record.ts';
 import type { AgentState, AgentStatus } from './agent-state.ts';
+import type { Dependency } from './dependency-graph.ts';
 import type { AgentOptions } from './registration.ts';
+
+/** What a waiting agent waits for: dependencies whose condition does not hold yet, or a free slot. */
+export type WaitingFor = { reason: 'dependencies'; dependencies: Dependency[] } | { reason: 'slot' };
 
 /** What an entry asks of its orchestrator. */
 export interface EntryController {
@@ -13,6 +17,7 @@ export interface EntryController {
   stop(name: string): Promise<void>;
   restart(name: string): Promise<void>;
   kill(name: string): Promise<void>;
+  dependenciesOf(name: string): Dependency[];
 }
 
 /**
@@ -81,6 +86,22 @@ export class AgentEntry<R = unknown> {
   /** The most recent error reported by or about this agent. */
   get lastError(): SerializedError | undefined {
     return this.#record.lastError;
+  }
+
+  /** The agents this one depends on, with their conditions (declared at registration or since). */
+  get dependsOn(): Dependency[] {
+    return this.#controller.dependenciesOf(this.name);
+  }
+
+  /** While `waiting`: the unmet dependencies, or a slot under `maxWorkers`. */
+  get waitingFor(): WaitingFor | undefined {
+    if (this.#record.state.status !== 'waiting') return undefined;
+    const unmet = this.#record.unmet;
+    if (!unmet) return { reason: 'slot' };
+    return {
+      reason: 'dependencies',
+      dependencies: [...unmet].map(([agent, condition]) => ({ agent, condition })),
+    };
   }
 
   get restarts(): number {

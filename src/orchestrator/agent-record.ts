@@ -3,6 +3,7 @@ import type { SerializedError } from '../errors.ts';
 import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-event.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
 import type { AgentState } from './agent-state.ts';
+import type { DependencyCondition } from './dependency-graph.ts';
 import type { Registration } from './registration.ts';
 import type { Schedulable } from './scheduler.ts';
 
@@ -30,4 +31,10 @@ export interface AgentRecord extends Schedulable {
   ended: Promise<void>;
   resolveEnded: () => void;
   stopTimer: NodeJS.Timeout | undefined;
+  /** The furthest milestone of the current (or last) run, for dependents' conditions. */
+  reached: DependencyCondition | undefined;
+  /** While waiting: the dependencies whose condition is not met yet. */
+  unmet: Map<string, DependencyCondition> | undefined;
+  /** Between the stop and the relaunch of a restart: dependents keep waiting. */
+  restarting: boolean;
 }

@@ -19,6 +19,7 @@ import { launchProcess } from '../runtime/process-runtime.ts';
 import { launchThread } from '../runtime/thread-runtime.ts';
 import type { AgentRecord } from './agent-record.ts';
 import type { AgentState } from './agent-state.ts';
+import { reach } from './dependency-waits.ts';
 
 const LAUNCHERS: Record<AgentRecord['registration']['mode'], RuntimeLauncher> = {
   inline: launchInline,
@@ -32,6 +33,8 @@ export interface RunContext {
   killTimeout: number;
   transition(record: AgentRecord, next: AgentState): void;
   emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void;
+  /** The agent reached a milestone its dependents may wait for (`started`, `ready`). */
+  progressed(record: AgentRecord): void;
   /** The run is over and its terminal state recorded: free the slot. */
   finished(record: AgentRecord): void;
 }
@@ -73,9 +76,11 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
             pid: runtime.pid,
             threadId: runtime.threadId,
           });
+          if (reach(record, 'started')) context.progressed(record);
         } else if (message.phase === 'ready') {
           advance({ status: 'ready', since: timestamp });
           context.emit('agent:ready', { agent: record.name, timestamp });
+          if (reach(record, 'ready')) context.progressed(record);
         } else if (message.phase === 'running') {
           advance({ status: 'running', since: timestamp });
           context.emit('agent:running', { agent: record.name, timestamp });
@@ -108,6 +113,7 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
     const next = terminalState(record.name, exit, outcome, firstError, now());
     if (next.status === 'failed' && !firstError) reportError(next.error, 'runtime');
     record.result = next.status === 'completed' ? next.result : undefined;
+    if (next.status === 'completed') reach(record, 'completed');
     context.transition(record, next);
     context.emit('agent:terminated', {
       agent: record.name,

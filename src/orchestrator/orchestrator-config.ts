@@ -82,8 +82,29 @@ export function parseOptions<T extends v.GenericSchema>(
 ): v.InferOutput<T> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
-  const issue = result.issues[0];
+  const issue = innermost(result.issues[0]);
   const path = v.getDotPath(issue);
   const field = [prefix, path].filter(Boolean).join('.') || prefix || 'config';
-  throw new InvalidOptionError(field, issue.input, issue.message);
+  // An unknown key's issue carries the key as its input; report the value given for it.
+  const last = issue.path?.at(-1);
+  const value = issue.type === 'strict_object' && last ? last.value : issue.input;
+  throw new InvalidOptionError(field, value, issue.message);
+}
+
+/**
+ * A union's issue says only that no branch matched. When a branch got further into the input (an
+ * object with one bad field), that branch's deepest issue says more. Inner paths are relative to
+ * the union, so they are joined onto its path.
+ */
+function innermost(issue: v.BaseIssue<unknown>): v.BaseIssue<unknown> {
+  const depth = (found: v.BaseIssue<unknown>) => found.path?.length ?? 0;
+  let best = issue;
+  for (const inner of issue.type === 'union' ? (issue.issues ?? []) : []) {
+    const candidate = innermost(inner);
+    if (depth(candidate) > 0) {
+      const path = [...(issue.path ?? []), ...(candidate.path ?? [])] as typeof issue.path;
+      if ((path?.length ?? 0) > depth(best)) best = { ...candidate, path };
+    }
+  }
+  return best;
 }

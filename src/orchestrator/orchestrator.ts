@@ -1,6 +1,6 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { resolveConfig, validateConfig } from '../config/agent-config.ts';
-import { ConfigError, OrchestratorError } from '../errors.ts';
+import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
 import type { AnyOrchestratorEvent, OrchestratorEventMap } from '../events/event-map.ts';
 import { createControlEvents, createStateEvents, SharedEvent } from '../events/shared-event.ts';
 import { TypedEmitter } from '../events/typed-emitter.ts';
@@ -9,6 +9,8 @@ import { AgentEntry } from './agent-entry.ts';
 import type { AgentRecord } from './agent-record.ts';
 import { launchRun } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
+import { DependencyGraph } from './dependency-graph.ts';
+import { admit, progress } from './dependency-waits.ts';
 import {
   maxWorkersSchema,
   type OrchestratorConfig,
@@ -16,7 +18,13 @@ import {
   type ResolvedOrchestratorConfig,
   resolveOrchestratorConfig,
 } from './orchestrator-config.ts';
-import { type AgentOptions, assertCloneable, parseRegistration } from './registration.ts';
+import {
+  type AgentOptions,
+  assertCloneable,
+  type DependencyInput,
+  dependenciesSchema,
+  parseRegistration,
+} from './registration.ts';
 import { Scheduler } from './scheduler.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
@@ -33,12 +41,18 @@ export class Orchestrator {
   readonly #entries = new Map<string, AgentEntry>();
   readonly #emitter: TypedEmitter<OrchestratorEventMap>;
   readonly #scheduler: Scheduler<AgentRecord>;
+  readonly #graph = new DependencyGraph();
+  readonly #lookup = (name: string) => this.#records.get(name);
   #logger: Logger | undefined;
   #sequence = 0;
   #active = 0;
   #batchOpen = false;
   #batchCounts: BatchCounts = { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 };
   #batchWaiters: (() => void)[] = [];
+  /** While a set of agents is being queued: the batch cannot end half-way through. */
+  #admitting = false;
+  /** Daemon mode: keeps the host process alive from start() until shutdown(). */
+  #keepAlive: NodeJS.Timeout | undefined;
   #lifecycle: Lifecycle = 'open';
   #shutdown: Promise<void> | undefined;
   #shutdownWaiters: (() => void)[] = [];
@@ -159,6 +173,9 @@ export class Orchestrator {
       ended: Promise.resolve(),
       resolveEnded: () => {},
       stopTimer: undefined,
+      reached: undefined,
+      unmet: undefined,
+      restarting: false,
     };
     const entry = new AgentEntry<ResultOf<A>>(
       record,
@@ -167,11 +184,15 @@ export class Orchestrator {
         stop: (agent) => this.stop(agent),
         restart: (agent) => this.restart(agent),
         kill: (agent) => this.kill(agent),
+        dependenciesOf: (agent) => this.#graph.dependenciesOf(agent),
       },
       options as AgentOptions,
     );
     this.#records.set(name, record);
     this.#entries.set(name, entry as AgentEntry);
+    for (const dependency of registration.dependsOn) {
+      this.#graph.add(name, dependency.agent, dependency.condition);
+    }
     this.#emit('agent:registered', { agent: name, timestamp: since, mode: registration.mode });
     return entry;
   }
@@ -187,15 +208,66 @@ export class Orchestrator {
     return [...this.#entries.values()];
   }
 
+  // ---- dependencies -------------------------------------------------------------------------
+
+  /**
+   * Declares that agent `name` depends on each of `dependsOn`: names (condition `ready`) or
+   * `{ agent, condition }` with `started`, `ready` or `completed`. Every agent named must already
+   * be registered; on any bad input nothing is added. Takes effect the next time `name` starts.
+   * Cycles are reported by `validateDependencies()` (and so by `start()`).
+   */
+  addDependency(name: string, dependsOn: DependencyInput | DependencyInput[]): void {
+    this.#record(name);
+    const dependencies = parseOptions(
+      dependenciesSchema,
+      Array.isArray(dependsOn) ? dependsOn : [dependsOn],
+      `${name}.dependsOn`,
+    );
+    dependencies.forEach(({ agent }, index) => {
+      if (agent === name) {
+        throw new InvalidOptionError(
+          `${name}.dependsOn.${index}`,
+          agent,
+          `an agent other than "${name}" itself (an agent cannot depend on itself)`,
+        );
+      }
+      if (!this.#records.has(agent)) {
+        throw new OrchestratorError(
+          'ERR_UNKNOWN_AGENT',
+          `Agent "${name}" cannot depend on ${JSON.stringify(agent)} (${name}.dependsOn.${index}): no agent of that name is registered (${this.#known()}).`,
+        );
+      }
+    });
+    for (const { agent, condition } of dependencies) this.#graph.add(name, agent, condition);
+  }
+
+  /**
+   * Checks every declared dependency: each names a registered agent, and there is no cycle.
+   * Returns every agent's name, dependencies first. Throws `DependencyError` listing every
+   * missing agent and every cycle as a path (`a -> b -> c -> a`). Linear in agents + edges.
+   */
+  validateDependencies(): string[] {
+    return this.#graph.order([...this.#records.keys()]);
+  }
+
   // ---- running ------------------------------------------------------------------------------
 
   /**
-   * Validates every registered agent's config (nothing runs if any is refused), then queues them
-   * in registration order; they start as slots free up. Resolves once all are queued.
+   * Validates the dependencies and every registered agent's config (nothing runs if anything is
+   * refused), then queues them dependencies first; each starts once its dependencies' conditions
+   * hold and a slot is free. Resolves once all are queued. In daemon mode, also keeps the
+   * orchestrator up until `shutdown()`.
    */
   async start(): Promise<void> {
     this.#assertOpen();
-    const pending = [...this.#records.values()].filter((record) => record.state.status === 'registered');
+    const order = this.validateDependencies();
+    await this.#admit(order.map((name) => this.#records.get(name)!));
+    if (this.#config.runMode === 'daemon') this.#openBatch();
+  }
+
+  /** Validates the configs of the `registered` agents among `records` (in order), then queues them. */
+  async #admit(records: AgentRecord[]): Promise<void> {
+    const pending = records.filter((record) => record.state.status === 'registered');
     const refused: ConfigError[] = [];
     const validated = new Map<AgentRecord, AgentRecord['config']>();
     for (const record of pending) {
@@ -215,10 +287,17 @@ export class Orchestrator {
         ),
       );
     }
-    for (const record of pending) {
-      record.config = validated.get(record)!;
-      this.#enqueue(record);
+    this.#admitting = true;
+    try {
+      for (const record of pending) {
+        record.config = validated.get(record)!;
+        record.sequence = this.#sequence++;
+        this.#enqueue(record);
+      }
+    } finally {
+      this.#admitting = false;
     }
+    this.#maybeEndBatch();
   }
 
   /**
@@ -250,7 +329,15 @@ export class Orchestrator {
    */
   async stop(name?: string): Promise<void> {
     if (name !== undefined) return this.#stopOne(this.#record(name), false);
-    for (const record of this.#scheduler.drain()) this.#endUnlaunched(record, 'stopped');
+    // Waiting agents leave first, dependents before their dependencies (so none is skipped).
+    this.#scheduler.drain();
+    const waiting = [...this.#records.values()]
+      .filter((record) => record.state.status === 'waiting')
+      .sort((a, b) => b.sequence - a.sequence);
+    for (const record of waiting) {
+      record.unmet = undefined;
+      this.#endUnlaunched(record, 'stopped');
+    }
     const running = [...this.#records.values()].filter((record) => isLive(record.state.status)).reverse();
     await Promise.all(running.map((record) => this.#stopOne(record, false)));
   }
@@ -265,9 +352,21 @@ export class Orchestrator {
     this.#assertOpen();
     const record = this.#record(name);
     if (record.state.status === 'registered') return this.#startOne(name);
-    await this.#stopOne(record, false);
-    const config = await this.#validate(record);
+    // Dependents waiting on this agent keep waiting for its next run instead of being skipped.
+    record.restarting = true;
+    let config: AgentRecord['config'];
+    try {
+      await this.#stopOne(record, false);
+      config = await this.#validate(record);
+    } catch (error) {
+      record.restarting = false;
+      this.#propagate(record);
+      this.#maybeEndBatch();
+      throw error;
+    }
+    record.restarting = false;
     record.config = config;
+    record.sequence = this.#sequence++;
     record.restarts++;
     for (const event of Object.values(record.stateEvents)) event.clear();
     record.stopRequested.clear();
@@ -281,6 +380,7 @@ export class Orchestrator {
       this.#lifecycle = 'shutting-down';
       await this.stop();
       this.#lifecycle = 'shut-down';
+      this.#endBatch();
       this.#removeSignalHandlers();
       for (const resolve of this.#shutdownWaiters.splice(0)) resolve();
     })();
@@ -302,8 +402,10 @@ export class Orchestrator {
       }
       return; // already waiting or running
     }
-    record.config = await this.#validate(record);
-    this.#enqueue(record);
+    // Starting an agent starts the agents it depends on that have not started yet.
+    const needed = this.#graph.closure([name]);
+    const order = this.#graph.order([...this.#records.keys()].filter((agent) => needed.has(agent)));
+    await this.#admit(order.map((agent) => this.#records.get(agent)!));
   }
 
   async #validate(record: AgentRecord): Promise<AgentRecord['config']> {
@@ -337,12 +439,22 @@ export class Orchestrator {
     });
     record.resolveEnded = resolveEnded;
     record.result = undefined;
-    if (!this.#batchOpen) {
-      this.#batchOpen = true;
-      this.#batchCounts = { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 };
-      this.#installSignalHandlers();
-    }
+    record.reached = undefined;
+    record.unmet = undefined;
+    this.#openBatch();
     this.#transition(record, { status: 'waiting', since: Date.now() });
+    const verdict = admit(record, this.#graph, this.#lookup);
+    if (verdict.kind === 'blocked') {
+      this.#skip(record, verdict.reason);
+      this.#propagate(record);
+      this.#maybeEndBatch();
+    } else if (verdict.kind === 'met') {
+      this.#queueForSlot(record);
+    }
+  }
+
+  /** Dependencies met: the agent waits for a slot (or takes a free one now). */
+  #queueForSlot(record: AgentRecord): void {
     const queuedBefore = this.#scheduler.queued;
     const position = this.#scheduler.enqueue(record);
     // Emit AGENT_QUEUED only when it really waits for a slot.
@@ -358,9 +470,13 @@ export class Orchestrator {
       killTimeout: this.#config.killTimeout,
       transition: (target, next) => this.#transition(target, next),
       emit: (event, payload) => this.#emit(event, payload),
+      progressed: (progressed) => this.#propagate(progressed),
       finished: (done) => {
+        // Dependents released by this end compete for the freed slot with everyone queued.
+        this.#propagate(done);
         this.#scheduler.release();
-        this.#settle(done);
+        done.resolveEnded();
+        this.#maybeEndBatch();
       },
     });
   }
@@ -368,7 +484,7 @@ export class Orchestrator {
   async #stopOne(record: AgentRecord, force: boolean): Promise<void> {
     const status = record.state.status;
     if (status === 'waiting') {
-      this.#scheduler.remove(record);
+      if (!this.#scheduler.remove(record)) record.unmet = undefined;
       this.#endUnlaunched(record, 'stopped');
       return;
     }
@@ -389,7 +505,7 @@ export class Orchestrator {
     return record.ended;
   }
 
-  /** An agent that never launched leaves the queue: stopped, or skipped. */
+  /** An agent that never launched leaves the queue, stopped. */
   #endUnlaunched(record: AgentRecord, status: 'stopped'): void {
     const timestamp = Date.now();
     this.#transition(record, { status, since: timestamp, reason: 'stopped' });
@@ -403,13 +519,47 @@ export class Orchestrator {
       error: undefined,
       durationMs: 0,
     });
-    this.#settle(record);
+    record.resolveEnded();
+    this.#propagate(record);
+    this.#maybeEndBatch();
   }
 
-  /** After an agent's AGENT_TERMINATED: wake its joiners, and end the batch if nothing is left. */
-  #settle(record: AgentRecord): void {
+  /** A dependency ended without meeting the agent's condition: it will never start. */
+  #skip(record: AgentRecord, reason: string): void {
+    const timestamp = Date.now();
+    this.#transition(record, { status: 'skipped', since: timestamp, reason });
+    this.#emit('agent:skipped', { agent: record.name, timestamp, reason });
     record.resolveEnded();
-    if (this.#active === 0) this.#endBatch();
+  }
+
+  /**
+   * `record` made progress (a milestone, or its end): dependents whose conditions now hold are
+   * queued for a slot, those that can never start are skipped, and so on down the graph
+   * (iteratively: a chain of 100,000 skips must not overflow the stack).
+   */
+  #propagate(record: AgentRecord): void {
+    const pending = [record];
+    for (let next = pending.pop(); next; next = pending.pop()) {
+      const { released, blocked } = progress(next, this.#graph, this.#lookup);
+      for (const [dependent, reason] of blocked) {
+        this.#skip(dependent, reason);
+        pending.push(dependent);
+      }
+      for (const dependent of released) this.#queueForSlot(dependent);
+    }
+  }
+
+  /** Batch mode: once nothing runs or waits (and no set of agents is being queued), the batch ends. */
+  #maybeEndBatch(): void {
+    if (this.#active === 0 && !this.#admitting && this.#config.runMode === 'batch') this.#endBatch();
+  }
+
+  #openBatch(): void {
+    if (this.#batchOpen) return;
+    this.#batchOpen = true;
+    this.#batchCounts = { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 };
+    this.#installSignalHandlers();
+    if (this.#config.runMode === 'daemon') this.#keepAlive ??= setInterval(() => {}, 2 ** 30);
   }
 
   #transition(record: AgentRecord, next: AgentState): void {
@@ -437,6 +587,8 @@ export class Orchestrator {
   #endBatch(): void {
     if (!this.#batchOpen) return;
     this.#batchOpen = false;
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
     this.#removeSignalHandlers();
     this.#emit('orchestrator:all-agents-terminated', {
       orchestrator: this.#config.name,
@@ -453,14 +605,20 @@ export class Orchestrator {
   #record(name: string): AgentRecord {
     const record = this.#records.get(name);
     if (!record) {
-      const known = [...this.#records.keys()];
-      const allowed = known.length ? `one of: ${known.join(', ')}` : 'none are registered';
       throw new OrchestratorError(
         'ERR_UNKNOWN_AGENT',
-        `No agent named ${JSON.stringify(name)} (${allowed}).`,
+        `No agent named ${JSON.stringify(name)} (${this.#known()}).`,
       );
     }
     return record;
+  }
+
+  /** The registered names, for error messages (the first 20 of a long list). */
+  #known(): string {
+    const count = this.#records.size;
+    if (count === 0) return 'none are registered';
+    const shown = [...this.#records.keys()].slice(0, 20).join(', ');
+    return `one of: ${shown}${count > 20 ? `, and ${count - 20} more` : ''}`;
   }
 
   #assertOpen(): void {

@@ -7,7 +7,11 @@ import { LOG_LEVELS, type LogLevel } from '../logging/logger.ts';
 import { AGENT_MODES, type AgentMode, type PluginSpec } from '../protocol/messages.ts';
 import type { ResourceLimits } from '../runtime/agent-runtime.ts';
 import { resolveModuleRef } from '../runtime/loadability.ts';
+import { DEPENDENCY_CONDITIONS, type Dependency, type DependencyCondition } from './dependency-graph.ts';
 import { parseOptions } from './orchestrator-config.ts';
+
+/** A dependency as given: an agent name (condition `ready`), or the name and its condition. */
+export type DependencyInput = string | { agent: string; condition?: DependencyCondition };
 
 /** Options of `registerAgent(Class, options)`. */
 export interface AgentOptions<C extends object = object> {
@@ -23,6 +27,11 @@ export interface AgentOptions<C extends object = object> {
   controlEvents?: Partial<ControlEvents>;
   /** `started`, `ready`, `closed`: set by the agent as it gets there. */
   stateEvents?: Partial<StateEvents>;
+  /**
+   * Agents that must reach a condition before this one starts: names (condition `ready`) or
+   * `{ agent, condition }` with `started`, `ready` or `completed`. May name agents registered later.
+   */
+  dependsOn?: DependencyInput[];
   /** Higher runs first when agents wait for a slot. Default 0. */
   priority?: number;
   /** Start even when config validation finds `error` issues (never `critical` ones). Default false. */
@@ -41,6 +50,7 @@ export interface Registration {
   pluginSpecs: PluginSpec[];
   controlEvents: Partial<ControlEvents>;
   stateEvents: Partial<StateEvents>;
+  dependsOn: Dependency[];
   priority: number;
   ignoreConfigErrors: boolean;
   logLevel: LogLevel | undefined;
@@ -61,15 +71,49 @@ const limitMb = v.optional(
   v.pipe(v.number('a positive number of MB'), v.finite(), v.gtValue(0, 'a positive number of MB')),
 );
 
+const agentName = v.pipe(
+  v.string('a non-empty string without "/"'),
+  v.nonEmpty('a non-empty string without "/"'),
+  v.check((name) => !name.includes('/'), 'a non-empty string without "/"'),
+);
+
+const conditions = DEPENDENCY_CONDITIONS.map((condition) => `"${condition}"`).join(', ');
+
+/** One dependency, normalised to `{ agent, condition }`. */
+export const dependencySchema = v.pipe(
+  v.union(
+    [
+      v.string(),
+      v.strictObject(
+        {
+          agent: v.string(),
+          condition: v.optional(v.picklist(DEPENDENCY_CONDITIONS, `one of ${conditions}`), 'ready'),
+        },
+        'only agent, condition',
+      ),
+    ],
+    `an agent name or { agent, condition } with condition one of ${conditions}`,
+  ),
+  v.transform(
+    (input): Dependency =>
+      typeof input === 'string'
+        ? { agent: input, condition: 'ready' }
+        : { agent: input.agent, condition: input.condition },
+  ),
+  v.check(
+    (dependency) => dependency.agent.length > 0 && !dependency.agent.includes('/'),
+    'an agent name: a non-empty string without "/"',
+  ),
+);
+
+export const dependenciesSchema = v.array(
+  dependencySchema,
+  'an array of agent names or { agent, condition }',
+);
+
 const schema = v.strictObject(
   {
-    name: v.optional(
-      v.pipe(
-        v.string('a non-empty string without "/"'),
-        v.nonEmpty('a non-empty string without "/"'),
-        v.check((name) => !name.includes('/'), 'a non-empty string without "/"'),
-      ),
-    ),
+    name: v.optional(agentName),
     mode: v.optional(
       v.picklist(AGENT_MODES, `one of ${AGENT_MODES.map((mode) => `"${mode}"`).join(', ')}`),
       'inline',
@@ -87,6 +131,7 @@ const schema = v.strictObject(
     ),
     controlEvents: v.optional(eventsOf(['setup', 'execute', 'stop']), {}),
     stateEvents: v.optional(eventsOf(['started', 'ready', 'closed']), {}),
+    dependsOn: v.optional(dependenciesSchema, []),
     priority: v.optional(v.pipe(v.number('a finite number'), v.finite('a finite number')), 0),
     ignoreConfigErrors: v.optional(v.boolean('true or false'), false),
     logLevel: v.optional(v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`)),
@@ -98,7 +143,7 @@ const schema = v.strictObject(
     ),
   },
   () =>
-    'no option of that name (known: name, mode, config, plugins, controlEvents, stateEvents, priority, ignoreConfigErrors, logLevel, resourceLimits)',
+    'no option of that name (known: name, mode, config, plugins, controlEvents, stateEvents, dependsOn, priority, ignoreConfigErrors, logLevel, resourceLimits)',
 );
 
 /** Validates registration options and checks the class can be loaded in its mode. */
@@ -114,6 +159,14 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
       name,
       'a name: the class is anonymous, so pass options.name',
     );
+  const self = parsed.dependsOn.findIndex((dependency) => dependency.agent === name);
+  if (self >= 0) {
+    throw new InvalidOptionError(
+      `options.dependsOn.${self}`,
+      name,
+      `an agent other than "${name}" itself (an agent cannot depend on itself)`,
+    );
+  }
   const mode = parsed.mode;
   if (parsed.resourceLimits && mode !== 'thread') {
     throw new InvalidOptionError(
@@ -131,6 +184,7 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
     pluginSpecs: remote ? parsed.plugins.map((plugin, index) => pluginSpec(plugin, index, mode)) : [],
     controlEvents: parsed.controlEvents,
     stateEvents: parsed.stateEvents,
+    dependsOn: parsed.dependsOn,
     priority: parsed.priority,
     ignoreConfigErrors: parsed.ignoreConfigErrors,
     logLevel: parsed.logLevel,

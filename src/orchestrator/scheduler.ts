@@ -10,7 +10,9 @@ export interface Schedulable {
 }
 
 export class Scheduler<T extends Schedulable> {
-  readonly #queue: T[] = [];
+  /** Waiting items, in order, from `#head` on: taking the next one is O(1), not a shift of the array. */
+  #queue: T[] = [];
+  #head = 0;
   readonly #launch: (item: T) => void;
   #running = 0;
   #maxWorkers: number;
@@ -25,7 +27,7 @@ export class Scheduler<T extends Schedulable> {
   }
 
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue.length - this.#head;
   }
 
   get maxWorkers(): number {
@@ -40,15 +42,16 @@ export class Scheduler<T extends Schedulable> {
 
   /** Queues `item`; returns its position (0 = next). Starts it now if a slot is free. */
   enqueue(item: T): number {
-    const position = this.#insertionPoint(item);
-    this.#queue.splice(position, 0, item);
+    const index = this.#insertionPoint(item);
+    if (index === this.#queue.length) this.#queue.push(item);
+    else this.#queue.splice(index, 0, item);
     this.#pump();
-    return position;
+    return index - this.#head;
   }
 
   /** Takes a waiting item out of the queue; false if it was not waiting. */
   remove(item: T): boolean {
-    const index = this.#queue.indexOf(item);
+    const index = this.#queue.indexOf(item, this.#head);
     if (index < 0) return false;
     this.#queue.splice(index, 1);
     return true;
@@ -56,7 +59,10 @@ export class Scheduler<T extends Schedulable> {
 
   /** Removes and returns every waiting item. */
   drain(): T[] {
-    return this.#queue.splice(0, this.#queue.length);
+    const waiting = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    return waiting;
   }
 
   /** A running item ended: its slot goes to the next in the queue. */
@@ -66,15 +72,23 @@ export class Scheduler<T extends Schedulable> {
   }
 
   #pump(): void {
-    while (this.#running < this.#maxWorkers && this.#queue.length > 0) {
-      const item = this.#queue.shift()!;
+    while (this.#running < this.#maxWorkers && this.#head < this.#queue.length) {
+      const item = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined as unknown as T; // let it be collected
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
       this.#running++;
       this.#launch(item);
     }
   }
 
   #insertionPoint(item: T): number {
-    let low = 0;
+    let low = this.#head;
     let high = this.#queue.length;
     while (low < high) {
       const mid = (low + high) >>> 1;

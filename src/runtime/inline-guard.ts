@@ -1,11 +1,12 @@
 /**
  * Inline agents share the orchestrator's thread, so two things they might do would hit the host:
  * `process.exit` and a promise rejection nobody handles. While inline agents run, this guard traces
- * both back to the agent that caused them (AsyncLocalStorage + a promise init hook) and fails that
- * agent instead. What cannot be traced to an agent is left to Node's usual behaviour.
+ * both back to the agent that caused them and fails that agent instead: each agent runs in its own
+ * AsyncLocalStorage context, and Node calls `unhandledRejection` listeners in the context of the
+ * promise that rejected (no promise hook needed, so promises cost nothing extra). What cannot be
+ * traced to an agent is left to Node's usual behaviour.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { promiseHooks } from 'node:v8';
 import { AgentExitError, UnhandledRejectionError } from '../errors.ts';
 
 export interface InlineRun {
@@ -38,12 +39,6 @@ export function currentInlineRun(): InlineRun | undefined {
 }
 
 function install(): () => void {
-  const owners = new WeakMap<Promise<unknown>, InlineRun>();
-  const stopHook = promiseHooks.onInit((promise) => {
-    const run = context.getStore();
-    if (run) owners.set(promise, run);
-  });
-
   const originalExit = process.exit;
   process.exit = function exit(code?: number | string | null): never {
     const run = context.getStore();
@@ -53,8 +48,8 @@ function install(): () => void {
     throw error;
   } as typeof process.exit;
 
-  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
-    const run = owners.get(promise);
+  const onRejection = (reason: unknown) => {
+    const run = context.getStore();
     if (run) {
       run.fail(new UnhandledRejectionError(run.name, reason));
     } else if (process.listenerCount('unhandledRejection') === 1) {
@@ -67,7 +62,6 @@ function install(): () => void {
   process.on('unhandledRejection', onRejection);
 
   return () => {
-    stopHook();
     process.exit = originalExit;
     process.off('unhandledRejection', onRejection);
   };

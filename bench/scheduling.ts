@@ -1,0 +1,118 @@
+/**
+ * Scheduling costs (issue 3):
+ *  - validating and ordering a dependency graph of 100,000 agents and 200,000 edges;
+ *  - 10,000 inline one-shot agents through an Orchestrator at maxWorkers 64 against p-queue running
+ *    the same trivial tasks at concurrency 64 (throughput ratio; target >= 1.0). Registration is
+ *    counted on our side, as `queue.add` is on p-queue's.
+ *
+ *   node bench/scheduling.ts
+ *
+ * Environment: BENCH_ROUNDS (default 5), BENCH_GRAPH_AGENTS (100000), BENCH_GRAPH_EDGES (200000),
+ * BENCH_INLINE_AGENTS (10000), BENCH_INLINE_CONCURRENCY (64).
+ */
+process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
+const { default: PQueue } = await import('p-queue');
+const { OneShotAgent, Orchestrator } = await import('../src/index.ts');
+
+const intEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const rounds = intEnv('BENCH_ROUNDS', 5);
+const graphAgents = intEnv('BENCH_GRAPH_AGENTS', 100_000);
+const graphEdges = intEnv('BENCH_GRAPH_EDGES', 200_000);
+const inlineAgents = intEnv('BENCH_INLINE_AGENTS', 10_000);
+const concurrency = intEnv('BENCH_INLINE_CONCURRENCY', 64);
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const time = async (run: () => unknown) => {
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+};
+
+class Trivial extends OneShotAgent<{ value: number }, number> {
+  static override readonly defaults = { value: 0 };
+  execute(): number {
+    return this.config.value * 2;
+  }
+}
+
+/** A random DAG: each edge goes from a later-registered agent to an earlier one (seeded). */
+function graphOrchestrator() {
+  const orchestrator = new Orchestrator({ logLevel: 'silent', handleSignals: false });
+  for (let i = 0; i < graphAgents; i++) orchestrator.registerAgent(Trivial, { name: `a${i}` });
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  };
+  const perAgent = new Map<number, Set<number>>();
+  let added = 0;
+  while (added < graphEdges) {
+    const from = 1 + Math.floor(random() * (graphAgents - 1));
+    const to = Math.floor(random() * from);
+    const set = perAgent.get(from) ?? new Set();
+    if (set.has(to)) continue;
+    set.add(to);
+    perAgent.set(from, set);
+    added++;
+  }
+  for (const [from, targets] of perAgent) {
+    orchestrator.addDependency(
+      `a${from}`,
+      [...targets].map((to) => `a${to}`),
+    );
+  }
+  return orchestrator;
+}
+
+async function orchestrated(): Promise<number> {
+  const orchestrator = new Orchestrator({
+    maxWorkers: concurrency,
+    logLevel: 'silent',
+    handleSignals: false,
+  });
+  return time(async () => {
+    for (let i = 0; i < inlineAgents; i++) {
+      orchestrator.registerAgent(Trivial, { name: `t${i}`, config: { value: i } });
+    }
+    await orchestrator.start();
+    await orchestrator.join();
+  });
+}
+
+async function pQueue(): Promise<number> {
+  const queue = new PQueue({ concurrency });
+  return time(async () => {
+    const results: Promise<number>[] = [];
+    for (let i = 0; i < inlineAgents; i++) results.push(queue.add(async () => i * 2) as Promise<number>);
+    await Promise.all(results);
+    await queue.onIdle();
+  });
+}
+
+console.log(`Node ${process.version}, ${rounds} rounds, medians`);
+
+const setupStart = performance.now();
+const graph = graphOrchestrator();
+console.log(
+  `graph: ${graphAgents} agents, ${graphEdges} edges registered in ${(performance.now() - setupStart).toFixed(0)} ms`,
+);
+const graphTimes: number[] = [];
+for (let round = 0; round < rounds; round++) {
+  graphTimes.push(await time(() => graph.validateDependencies()));
+}
+console.log(
+  `validateDependencies (checked + ordered): ${median(graphTimes).toFixed(1)} ms (target well under 1000 ms)`,
+);
+
+await orchestrated();
+await pQueue();
+const ours: number[] = [];
+const theirs: number[] = [];
+for (let round = 0; round < rounds; round++) {
+  ours.push(await orchestrated());
+  theirs.push(await pQueue());
+}
+const ratio = median(theirs) / median(ours);
+console.log(
+  `${inlineAgents} inline one-shot agents @ ${concurrency}: tsorchestrate ${median(ours).toFixed(0)} ms, p-queue ${median(theirs).toFixed(0)} ms, throughput ratio ${ratio.toFixed(2)} (target >= 1.0)`,
+);
