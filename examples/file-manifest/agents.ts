@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OneShotAgent, PeriodicAgent, type PeriodicConfig } from 'tsorchestrate/agent';
 
@@ -22,21 +22,28 @@ export interface HasherConfig {
   files: string[];
   /** A 4-byte counter of files hashed, shared by every hasher and the progress agent. */
   progress: SharedArrayBuffer | null;
+  /** Where each hasher leaves its entries for the writer (`<agent name>.json`). */
+  partsDir: string;
 }
 
-/** Hashes its share of the files (sha256, streamed); the result is one entry per file. */
+/**
+ * Hashes its share of the files (sha256, streamed) and leaves the entries in `partsDir` for the
+ * writer; the result is the same entries.
+ */
 export class Hasher extends OneShotAgent<HasherConfig, FileEntry[]> {
   static readonly module = import.meta.url;
-  static override readonly defaults: HasherConfig = { root: '.', files: [], progress: null };
+  static override readonly defaults: HasherConfig = { root: '.', files: [], progress: null, partsDir: '' };
 
   async execute(): Promise<FileEntry[]> {
-    const { root, files, progress } = this.config;
+    const { root, files, progress, partsDir } = this.config;
     const counter = progress ? new Int32Array(progress) : undefined;
     const entries: FileEntry[] = [];
     for (const path of files) {
       entries.push({ path, ...(await hashFile(join(root, path), this.signal)) });
       if (counter) Atomics.add(counter, 0, 1);
     }
+    await mkdir(partsDir, { recursive: true });
+    await writeFile(join(partsDir, `${this.name}.json`), JSON.stringify(entries), { signal: this.signal });
     return entries;
   }
 }
@@ -94,7 +101,8 @@ export interface WriterConfig {
   outDir: string;
   /** The hashed directory, recorded in the manifest. */
   root: string;
-  entries: FileEntry[];
+  /** The hashers' parts: read, merged, then removed. */
+  partsDir: string;
 }
 
 export interface WriterResult {
@@ -110,13 +118,20 @@ export interface Manifest {
   files: FileEntry[];
 }
 
-/** Writes `manifest.json` (entries sorted by path, with totals) and returns its path and count. */
+/**
+ * Merges the hashers' parts into `manifest.json` (entries sorted by path, with totals) and returns
+ * its path and count. It runs once every hasher has completed (a `completed` dependency on each).
+ */
 export class Writer extends OneShotAgent<WriterConfig, WriterResult> {
   static readonly module = import.meta.url;
-  static override readonly defaults: WriterConfig = { outDir: '.', root: '.', entries: [] };
+  static override readonly defaults: WriterConfig = { outDir: '.', root: '.', partsDir: '' };
 
   async execute(): Promise<WriterResult> {
-    const { outDir, root, entries } = this.config;
+    const { outDir, root, partsDir } = this.config;
+    const entries: FileEntry[] = [];
+    for (const part of await readdir(partsDir)) {
+      entries.push(...(JSON.parse(await readFile(join(partsDir, part), 'utf8')) as FileEntry[]));
+    }
     // Compare code units, not locale order, so the same files always give the same manifest.
     const files = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const totalBytes = files.reduce((sum, entry) => sum + entry.size, 0);
@@ -124,6 +139,7 @@ export class Writer extends OneShotAgent<WriterConfig, WriterResult> {
     await mkdir(outDir, { recursive: true });
     const path = join(outDir, 'manifest.json');
     await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`, { signal: this.signal });
+    await rm(partsDir, { recursive: true, force: true });
     return { path, count: files.length, totalBytes };
   }
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AgentEntry, type AgentMode, Orchestrator } from 'tsorchestrate';
-import { type FileEntry, Hasher, Progress, Writer, type WriterResult } from './agents.ts';
+import { Hasher, Progress, Writer, type WriterResult } from './agents.ts';
 
 /** How many hashers share the files, and how many hash at once. */
 const HASHERS = 8;
@@ -31,8 +31,9 @@ export default async function main(args: string[], out: Output = process.stdout)
 
   // maxWorkers counts agents of every mode: one slot for the progress agent, the rest for hashers.
   const orchestrator = new Orchestrator({ name: 'file-manifest', maxWorkers: CONCURRENT_HASHERS + 1 });
+  const partsDir = join(outDir, '.parts');
 
-  // Phase 1: hashers in threads, progress inline, sharing a counter through shared memory.
+  // Hashers in threads and progress inline share a counter through shared memory.
   const progressCounter = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
   const progress = orchestrator.registerAgent(Progress, {
     name: 'progress',
@@ -44,29 +45,23 @@ export default async function main(args: string[], out: Output = process.stdout)
     orchestrator.registerAgent(Hasher, {
       name: `hasher-${index + 1}`,
       mode: 'thread',
-      config: { root, files: share, progress: progressCounter },
+      config: { root, files: share, progress: progressCounter, partsDir },
     }),
   );
-  await orchestrator.start();
-  const entries: FileEntry[] = [];
-  for (const hasher of hashers) {
-    await hasher.join();
-    entries.push(...(hasher.result ?? []));
-  }
-  await progress.stop();
+  // The writer, in a child process, starts once every hasher has completed; if one fails, it is skipped.
+  const writer = orchestrator.registerAgent(Writer, {
+    name: 'writer',
+    mode: 'process',
+    config: { outDir, root, partsDir },
+    dependsOn: hashers.map((hasher) => ({ agent: hasher.name, condition: 'completed' as const })),
+  });
 
-  // Phase 2: the writer in a child process, only when every file was hashed.
-  let written: WriterResult | undefined;
-  if (hashers.every((hasher) => hasher.status === 'completed')) {
-    const writer = orchestrator.registerAgent(Writer, {
-      name: 'writer',
-      mode: 'process',
-      config: { outDir, root, entries },
-    });
-    await orchestrator.start();
-    await orchestrator.join();
-    written = writer.result;
-  }
+  await orchestrator.start();
+  await Promise.all(hashers.map((hasher) => hasher.join()));
+  await progress.stop();
+  await orchestrator.join();
+  const entries = hashers.flatMap((hasher) => hasher.result ?? []);
+  const written: WriterResult | undefined = writer.result;
 
   const agents = orchestrator.agents();
   printSummary(out, {
@@ -77,7 +72,7 @@ export default async function main(args: string[], out: Output = process.stdout)
     manifest: written?.path,
     agents,
   });
-  return agents.some((agent) => agent.status === 'failed') || !written ? 1 : 0;
+  return agents.some((agent) => agent.status === 'failed' || agent.status === 'skipped') || !written ? 1 : 0;
 }
 
 /** Every regular file under `root`, relative to it with `/` separators, sorted. */
