@@ -3,6 +3,7 @@ import type { SerializedError } from '../errors.ts';
 import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-event.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
 import type { AgentState } from './agent-state.ts';
+import type { StatsRecorder } from './agent-stats.ts';
 import type { DependencyCondition } from './dependency-graph.ts';
 import type { Registration } from './registration.ts';
 import type { Schedulable } from './scheduler.ts';
@@ -37,4 +38,6 @@ export interface AgentRecord extends Schedulable {
   unmet: Map<string, DependencyCondition> | undefined;
   /** Between the stop and the relaunch of a restart: dependents keep waiting. */
   restarting: boolean;
+  /** Counts, run times and history, fed by this agent's events. */
+  readonly stats: StatsRecorder;
 }

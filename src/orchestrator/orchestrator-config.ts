@@ -24,6 +24,8 @@ export interface OrchestratorConfig {
   logDestination?: LogSink;
   /** Shut down gracefully on SIGINT / SIGTERM while agents run. Default true. */
   handleSignals?: boolean;
+  /** Entries kept in each agent's history (`getAgentStats`); the oldest go first. Default 1000. */
+  historySize?: number;
 }
 
 export type ResolvedOrchestratorConfig = Required<OrchestratorConfig>;
@@ -64,9 +66,17 @@ const schema = v.strictObject(
       () => process.stderr,
     ),
     handleSignals: v.optional(v.boolean('true or false'), true),
+    historySize: v.optional(
+      v.pipe(
+        v.number('a positive integer'),
+        v.integer('a positive integer'),
+        v.minValue(1, 'a positive integer'),
+      ),
+      1000,
+    ),
   },
   () =>
-    'no option of that name (known: name, maxWorkers, checkInterval, stopTimeout, killTimeout, runMode, logLevel, logDestination, handleSignals)',
+    'no option of that name (known: name, maxWorkers, checkInterval, stopTimeout, killTimeout, runMode, logLevel, logDestination, handleSignals, historySize)',
 );
 
 /** Validates and completes the orchestrator's config; throws `InvalidOptionError` naming the field and value. */

@@ -9,8 +9,10 @@ import { AgentEntry } from './agent-entry.ts';
 import type { AgentRecord } from './agent-record.ts';
 import { launchRun } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
+import { type AgentStats, StatsRecorder } from './agent-stats.ts';
 import { DependencyGraph } from './dependency-graph.ts';
 import { admit, progress } from './dependency-waits.ts';
+import { Groups } from './groups.ts';
 import {
   maxWorkersSchema,
   type OrchestratorConfig,
@@ -26,6 +28,7 @@ import {
   parseRegistration,
 } from './registration.ts';
 import { Scheduler } from './scheduler.ts';
+import { type AgentStatusReport, formatStatusTable } from './status.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
 type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
@@ -43,6 +46,14 @@ export class Orchestrator {
   readonly #scheduler: Scheduler<AgentRecord>;
   readonly #graph = new DependencyGraph();
   readonly #lookup = (name: string) => this.#records.get(name);
+  readonly #groups = new Groups((name, field) => {
+    if (!this.#records.has(name)) {
+      throw new OrchestratorError(
+        'ERR_UNKNOWN_AGENT',
+        `No agent named ${JSON.stringify(name)} (${field}; ${this.#known()}).`,
+      );
+    }
+  });
   #logger: Logger | undefined;
   #sequence = 0;
   #active = 0;
@@ -176,6 +187,7 @@ export class Orchestrator {
       reached: undefined,
       unmet: undefined,
       restarting: false,
+      stats: new StatsRecorder(name, this.#config.historySize),
     };
     const entry = new AgentEntry<ResultOf<A>>(
       record,
@@ -193,6 +205,7 @@ export class Orchestrator {
     for (const dependency of registration.dependsOn) {
       this.#graph.add(name, dependency.agent, dependency.condition);
     }
+    for (const group of registration.groups) this.#groups.add(group, [name]);
     this.#emit('agent:registered', { agent: name, timestamp: since, mode: registration.mode });
     return entry;
   }
@@ -206,6 +219,98 @@ export class Orchestrator {
   /** Every registered agent, in registration order. */
   agents(): AgentEntry[] {
     return [...this.#entries.values()];
+  }
+
+  // ---- status, stats, groups ----------------------------------------------------------------
+
+  /** Every agent's state now: mode, pid / threadId, start time, uptime, restarts, last exit and error, what it waits for. */
+  status(): AgentStatusReport[];
+  /** One agent's status; throws `ERR_UNKNOWN_AGENT`. */
+  status(name: string): AgentStatusReport;
+  status(name?: string): AgentStatusReport | AgentStatusReport[] {
+    if (name !== undefined) return this.#statusOf(this.#record(name), Date.now());
+    const now = Date.now();
+    return [...this.#records.values()].map((record) => this.#statusOf(record, now));
+  }
+
+  /** `status()` as a table. Written to `out` when given (e.g. `process.stdout`); returned either way. */
+  report(out?: { write(text: string): unknown }): string {
+    const table = formatStatusTable(this.status());
+    out?.write(`${table}\n`);
+    return table;
+  }
+
+  /** Counts (starts, restarts, failures...), run times and the timestamped history of one agent. */
+  getAgentStats(name: string): AgentStats {
+    return this.#record(name).stats.snapshot();
+  }
+
+  /** Adds registered agents to a group (created on first use). Unknown names: nothing changes. */
+  addToGroup(group: string, names: string[]): void {
+    this.#groups.add(group, names);
+  }
+
+  /** Removes agents from a group (a group with no members is gone). */
+  removeFromGroup(group: string, names: string[]): void {
+    this.#groups.remove(group, names);
+  }
+
+  /** The entries of a group's agents; throws `ERR_UNKNOWN_GROUP`. */
+  getGroup(group: string): AgentEntry[] {
+    return this.#groups.members(group).map((name) => this.#entries.get(name)!);
+  }
+
+  /** Every group with its members' names. */
+  groups(): Record<string, string[]> {
+    return this.#groups.all();
+  }
+
+  /** Starts every agent of the group that has not started (and what they depend on). */
+  async startGroup(group: string): Promise<void> {
+    this.#assertOpen();
+    const needed = this.#graph.closure(this.#groups.members(group));
+    const order = this.#graph.order([...this.#records.keys()].filter((agent) => needed.has(agent)));
+    await this.#admit(order.map((agent) => this.#records.get(agent)!));
+  }
+
+  /** Stops every agent of the group (dependents first); resolves once they have ended. */
+  async stopGroup(group: string): Promise<void> {
+    const members = new Set(this.#groups.members(group));
+    const order = this.#graph.order([...this.#records.keys()]).filter((name) => members.has(name));
+    await Promise.all(order.reverse().map((name) => this.#stopOne(this.#records.get(name)!, false)));
+  }
+
+  /** Restarts every agent of the group (see `restart`). */
+  async restartGroup(group: string): Promise<void> {
+    await Promise.all(this.#groups.members(group).map((name) => this.restart(name)));
+  }
+
+  #statusOf(record: AgentRecord, now: number): AgentStatusReport {
+    const { status } = record.state;
+    const live = isLive(status);
+    const { startedAt, lastExit } = record.stats;
+    const error = record.lastError;
+    const entry = this.#entries.get(record.name)!;
+    const waiting = entry.waitingFor;
+    return {
+      name: record.name,
+      state: status,
+      mode: record.registration.mode,
+      pid: live ? record.runtime?.pid : undefined,
+      threadId: live ? record.runtime?.threadId : undefined,
+      startedAt,
+      uptimeMs: live && startedAt !== undefined ? now - startedAt : undefined,
+      restarts: record.restarts,
+      exitCode: lastExit?.exitCode,
+      signal: lastExit?.signal,
+      lastError: error && `${error.name}: ${error.message}`,
+      waitingFor:
+        waiting &&
+        (waiting.reason === 'slot'
+          ? 'a slot'
+          : waiting.dependencies.map(({ agent, condition }) => `${agent} (${condition})`).join(', ')),
+      groups: this.#groups.of(record.name),
+    };
   }
 
   // ---- dependencies -------------------------------------------------------------------------
@@ -599,6 +704,10 @@ export class Orchestrator {
   }
 
   #emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void {
+    const agent = (payload as { agent?: string }).agent;
+    if (agent !== undefined) {
+      this.#records.get(agent)?.stats.observe({ type: event, payload } as AnyOrchestratorEvent);
+    }
     this.#emitter.emit(event, payload);
   }
 

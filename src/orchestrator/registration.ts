@@ -32,6 +32,8 @@ export interface AgentOptions<C extends object = object> {
    * `{ agent, condition }` with `started`, `ready` or `completed`. May name agents registered later.
    */
   dependsOn?: DependencyInput[];
+  /** Groups to add the agent to (see `addToGroup`). */
+  groups?: string[];
   /** Higher runs first when agents wait for a slot. Default 0. */
   priority?: number;
   /** Start even when config validation finds `error` issues (never `critical` ones). Default false. */
@@ -51,6 +53,7 @@ export interface Registration {
   controlEvents: Partial<ControlEvents>;
   stateEvents: Partial<StateEvents>;
   dependsOn: Dependency[];
+  groups: string[];
   priority: number;
   ignoreConfigErrors: boolean;
   logLevel: LogLevel | undefined;
@@ -132,6 +135,13 @@ const schema = v.strictObject(
     controlEvents: v.optional(eventsOf(['setup', 'execute', 'stop']), {}),
     stateEvents: v.optional(eventsOf(['started', 'ready', 'closed']), {}),
     dependsOn: v.optional(dependenciesSchema, []),
+    groups: v.optional(
+      v.array(
+        v.pipe(v.string('a non-empty string'), v.nonEmpty('a non-empty string')),
+        'an array of group names',
+      ),
+      [],
+    ),
     priority: v.optional(v.pipe(v.number('a finite number'), v.finite('a finite number')), 0),
     ignoreConfigErrors: v.optional(v.boolean('true or false'), false),
     logLevel: v.optional(v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`)),
@@ -143,7 +153,7 @@ const schema = v.strictObject(
     ),
   },
   () =>
-    'no option of that name (known: name, mode, config, plugins, controlEvents, stateEvents, dependsOn, priority, ignoreConfigErrors, logLevel, resourceLimits)',
+    'no option of that name (known: name, mode, config, plugins, controlEvents, stateEvents, dependsOn, groups, priority, ignoreConfigErrors, logLevel, resourceLimits)',
 );
 
 /** Validates registration options and checks the class can be loaded in its mode. */
@@ -185,6 +195,7 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
     controlEvents: parsed.controlEvents,
     stateEvents: parsed.stateEvents,
     dependsOn: parsed.dependsOn,
+    groups: parsed.groups,
     priority: parsed.priority,
     ignoreConfigErrors: parsed.ignoreConfigErrors,
     logLevel: parsed.logLevel,
