@@ -5,6 +5,7 @@
 
 export type { AgentClass, AgentConfig, AgentContext } from './agents/base-agent.ts';
 export { BaseAgent } from './agents/base-agent.ts';
+export { HeartbeatPlugin } from './agents/heartbeat-plugin.ts';
 export type { LoopingConfig } from './agents/looping-agent.ts';
 export { LoopingAgent } from './agents/looping-agent.ts';
 export { OneShotAgent } from './agents/one-shot-agent.ts';

@@ -41,6 +41,7 @@ export function startAgentSession(options: AgentSessionOptions): AgentSession {
     rejectFailure = reject;
   });
   let lifecycleDone = false;
+  let beats = 0;
 
   const run = async () => {
     try {
@@ -62,6 +63,9 @@ export function startAgentSession(options: AgentSessionOptions): AgentSession {
         plugins: options.plugins,
         createLogger: () =>
           createAgentLogger(name, mode, options.logLevel, options.logSink, options.threadId),
+        heartbeat: () => {
+          if (!lifecycleDone) report({ type: 'heartbeat', sequence: ++beats });
+        },
       });
       await runLifecycle({ agent, stopRequested: events.stopRequested, abort, failure, report });
     } catch (error) {

@@ -19,6 +19,8 @@ export interface AgentContext<C extends object = AgentConfig> {
   plugins: AgentPlugin[];
   /** Builds the agent's logger on first use (pino is loaded lazily to keep worker start-up fast). */
   createLogger: () => Logger;
+  /** Reports a heartbeat to the orchestrator. */
+  heartbeat: () => void;
 }
 
 /**
@@ -56,6 +58,7 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   readonly signal: AbortSignal;
   readonly plugins: readonly AgentPlugin[];
   readonly #createLogger: () => Logger;
+  readonly #heartbeat: () => void;
   #logger: Logger | undefined;
 
   constructor(context: AgentContext<C>) {
@@ -67,6 +70,16 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
     this.signal = context.signal;
     this.plugins = context.plugins;
     this.#createLogger = context.createLogger;
+    this.#heartbeat = context.heartbeat;
+  }
+
+  /**
+   * Tells the orchestrator this agent is alive (`AGENT_HEARTBEAT`). The built-in `HeartbeatPlugin`
+   * calls it on a timer; an agent can also call it from its work loop to show progress. An agent
+   * that has sent one and then stays silent too long is reported unresponsive.
+   */
+  heartbeat(): void {
+    this.#heartbeat();
   }
 
   /** A structured logger whose every line carries the agent's name and mode. */

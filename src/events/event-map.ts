@@ -15,6 +15,7 @@ export const OrchestratorEvent = {
   AGENT_RESTARTED: 'agent:restarted',
   AGENT_SKIPPED: 'agent:skipped',
   AGENT_HEARTBEAT: 'agent:heartbeat',
+  AGENT_UNRESPONSIVE: 'agent:unresponsive',
   AGENT_STATE_CHANGED: 'agent:state-changed',
   ALL_AGENTS_TERMINATED: 'orchestrator:all-agents-terminated',
 } as const;
@@ -62,6 +63,8 @@ export interface OrchestratorEventMap {
   'agent:restarted': AgentPayload & { restarts: number };
   'agent:skipped': AgentPayload & { reason: string };
   'agent:heartbeat': AgentPayload & { sequence: number };
+  /** Sent one heartbeat or more, then none for `unresponsiveAfter` check intervals. Once per silence. */
+  'agent:unresponsive': AgentPayload & { silentMs: number; lastSequence: number };
   'agent:state-changed': AgentPayload & { from: AgentStatus; to: AgentStatus };
   'orchestrator:all-agents-terminated': {
     orchestrator: string;

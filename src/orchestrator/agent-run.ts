@@ -33,6 +33,8 @@ export interface RunContext {
   killTimeout: number;
   transition(record: AgentRecord, next: AgentState): void;
   emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void;
+  /** The agent sent a heartbeat. */
+  heartbeat(record: AgentRecord, sequence: number): void;
   /** The agent reached a milestone its dependents may wait for (`started`, `ready`). */
   progressed(record: AgentRecord): void;
   /** The run is over and its terminal state recorded: free the slot. */
@@ -98,6 +100,9 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
         return;
       case 'log':
         context.logSink.write(message.line.endsWith('\n') ? message.line : `${message.line}\n`);
+        return;
+      case 'heartbeat':
+        context.heartbeat(record, message.sequence);
         return;
       case 'event':
         return; // process mirrors handle these before they get here

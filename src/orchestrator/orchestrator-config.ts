@@ -24,6 +24,8 @@ export interface OrchestratorConfig {
   logDestination?: LogSink;
   /** Shut down gracefully on SIGINT / SIGTERM while agents run. Default true. */
   handleSignals?: boolean;
+  /** An agent that sent heartbeats and then none for this many `checkInterval`s is reported unresponsive. Default 3. */
+  unresponsiveAfter?: number;
   /** Entries kept in each agent's history (`getAgentStats`); the oldest go first. Default 1000. */
   historySize?: number;
 }
@@ -66,6 +68,10 @@ const schema = v.strictObject(
       () => process.stderr,
     ),
     handleSignals: v.optional(v.boolean('true or false'), true),
+    unresponsiveAfter: v.optional(
+      v.pipe(v.number('a positive number'), v.finite('a positive number'), v.gtValue(0, 'a positive number')),
+      3,
+    ),
     historySize: v.optional(
       v.pipe(
         v.number('a positive integer'),
@@ -76,7 +82,7 @@ const schema = v.strictObject(
     ),
   },
   () =>
-    'no option of that name (known: name, maxWorkers, checkInterval, stopTimeout, killTimeout, runMode, logLevel, logDestination, handleSignals, historySize)',
+    'no option of that name (known: name, maxWorkers, checkInterval, stopTimeout, killTimeout, runMode, logLevel, logDestination, handleSignals, unresponsiveAfter, historySize)',
 );
 
 /** Validates and completes the orchestrator's config; throws `InvalidOptionError` naming the field and value. */

@@ -29,6 +29,7 @@ import {
 } from './registration.ts';
 import { Scheduler } from './scheduler.ts';
 import { type AgentStatusReport, formatStatusTable } from './status.ts';
+import { Watchdog } from './watchdog.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
 type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
@@ -44,6 +45,7 @@ export class Orchestrator {
   readonly #entries = new Map<string, AgentEntry>();
   readonly #emitter: TypedEmitter<OrchestratorEventMap>;
   readonly #scheduler: Scheduler<AgentRecord>;
+  readonly #watchdog: Watchdog<AgentRecord>;
   readonly #graph = new DependencyGraph();
   readonly #lookup = (name: string) => this.#records.get(name);
   readonly #groups = new Groups((name, field) => {
@@ -78,6 +80,17 @@ export class Orchestrator {
       ),
     );
     this.#scheduler = new Scheduler(this.#config.maxWorkers, (record) => this.#launch(record));
+    this.#watchdog = new Watchdog(
+      this.#config.checkInterval,
+      this.#config.unresponsiveAfter,
+      (record, silentMs, lastSequence) =>
+        this.#emit('agent:unresponsive', {
+          agent: record.name,
+          timestamp: Date.now(),
+          silentMs,
+          lastSequence,
+        }),
+    );
   }
 
   get name(): string {
@@ -485,6 +498,7 @@ export class Orchestrator {
       this.#lifecycle = 'shutting-down';
       await this.stop();
       this.#lifecycle = 'shut-down';
+      this.#watchdog.stop();
       this.#endBatch();
       this.#removeSignalHandlers();
       for (const resolve of this.#shutdownWaiters.splice(0)) resolve();
@@ -576,7 +590,12 @@ export class Orchestrator {
       transition: (target, next) => this.#transition(target, next),
       emit: (event, payload) => this.#emit(event, payload),
       progressed: (progressed) => this.#propagate(progressed),
+      heartbeat: (beating, sequence) => {
+        this.#watchdog.beat(beating, sequence);
+        this.#emit('agent:heartbeat', { agent: beating.name, timestamp: Date.now(), sequence });
+      },
       finished: (done) => {
+        this.#watchdog.forget(done);
         // Dependents released by this end compete for the freed slot with everyone queued.
         this.#propagate(done);
         this.#scheduler.release();

@@ -47,6 +47,7 @@ export type ChildMessage =
   | { type: 'error'; phase: LifecyclePhase; error: SerializedError }
   | { type: 'done'; outcome: 'completed' | 'stopped' | 'failed'; result: unknown }
   | { type: 'log'; line: string }
+  | { type: 'heartbeat'; sequence: number }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
 
 export function isChildMessage(value: unknown): value is ChildMessage {

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HeartbeatPlugin } from '../../src/index.ts';
+import { GoesQuiet, WaitsForStop } from '../fixtures/agents.ts';
+import { EventLog, nextEvent, nextEventOf } from '../helpers/events.ts';
+import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
+import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+
+for (const mode of MODES) {
+  describe(`${mode} agents: heartbeats and liveness`, () => {
+    it('the HeartbeatPlugin sends AGENT_HEARTBEAT with increasing sequence numbers while the agent runs', async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const events = new EventLog(orchestrator);
+      const entry = orchestrator.registerAgent(WaitsForStop, {
+        mode,
+        name: 'beating',
+        plugins: [new HeartbeatPlugin({ interval: 5 })],
+      });
+      const third = nextEvent(orchestrator, 'agent:heartbeat', ({ sequence }) => sequence === 3);
+      await orchestrator.start();
+      await third;
+      await entry.stop();
+      const sequences = events.of('agent:heartbeat', 'beating').map(({ sequence }) => sequence);
+      assert.deepEqual(sequences.slice(0, 3), [1, 2, 3]);
+      assert.deepEqual(
+        sequences,
+        [...sequences].sort((a, b) => a - b),
+      );
+      // No heartbeat once the agent has ended, and it was never reported unresponsive.
+      const afterEnd = events.all.findIndex((event) => event.type === 'agent:terminated');
+      assert.ok(events.all.slice(afterEnd).every((event) => event.type !== 'agent:heartbeat'));
+      assert.deepEqual(events.of('agent:unresponsive'), []);
+      // Heartbeats are not in the agent's history.
+      assert.ok(
+        orchestrator.getAgentStats('beating').history.every(({ event }) => event !== ('heartbeat' as never)),
+      );
+    });
+
+    it('an agent that goes silent after heartbeats is reported unresponsive once, after unresponsiveAfter check intervals', async (t) => {
+      const orchestrator = createOrchestrator(t, { checkInterval: 10, unresponsiveAfter: 2 });
+      const events = new EventLog(orchestrator);
+      const entry = orchestrator.registerAgent(GoesQuiet, { mode, name: 'quiet' });
+      const unresponsive = nextEventOf(orchestrator, 'agent:unresponsive', 'quiet');
+      await orchestrator.start();
+      const report = await unresponsive;
+      assert.equal(report.lastSequence, 3);
+      assert.ok(report.silentMs >= 20, `silent for ${report.silentMs} ms`);
+      assert.equal(entry.status, 'running');
+      await entry.stop();
+      assert.equal(events.of('agent:unresponsive').length, 1);
+    });
+
+    itLeavesNothingBehind();
+  });
+}
+
+describe('HeartbeatPlugin options', () => {
+  it('refuses an interval that is not a positive number', () => {
+    assert.throws(
+      () => new HeartbeatPlugin({ interval: 0 }),
+      /"interval" must be a positive number of ms; received 0/,
+    );
+    assert.throws(() => new HeartbeatPlugin({ interval: Number.NaN }), RangeError);
+  });
+});
