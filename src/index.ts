@@ -10,6 +10,12 @@ export type {
   TerminationReason,
 } from './events/event-map.ts';
 export { OrchestratorEvent } from './events/event-map.ts';
+export type {
+  EventQuery,
+  EventStoreOptions,
+  RetentionRule,
+  StoredEvent,
+} from './history/event-store.ts';
 export type { LogLevel, LogSink } from './logging/logger.ts';
 export type { WaitingFor } from './orchestrator/agent-entry.ts';
 export { AgentEntry } from './orchestrator/agent-entry.ts';

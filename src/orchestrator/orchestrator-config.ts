@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { InvalidOptionError } from '../errors.ts';
+import type { EventStoreOptions } from '../history/event-store.ts';
 import { defaultLogLevel, LOG_LEVELS, type LogLevel, type LogSink } from '../logging/logger.ts';
 
 export type RunMode = 'batch' | 'daemon';
@@ -26,6 +27,12 @@ export interface OrchestratorConfig {
   handleSignals?: boolean;
   /** An agent that sent heartbeats and then none for this many `checkInterval`s is reported unresponsive. Default 3. */
   unresponsiveAfter?: number;
+  /**
+   * The orchestrator-wide event history: `capacity` (default 10,000 events), per-event `retention`
+   * rules (e.g. `{ 'agent:heartbeat': { perAgent: 2 } }`), and `file`: a SQLite file every event is
+   * also written to, so the history survives a crash (read it with `Orchestrator.readHistory`).
+   */
+  history?: EventStoreOptions & { file?: string };
   /** Entries kept in each agent's history (`getAgentStats`); the oldest go first. Default 1000. */
   historySize?: number;
 }
@@ -72,6 +79,19 @@ const schema = v.strictObject(
       v.pipe(v.number('a positive number'), v.finite('a positive number'), v.gtValue(0, 'a positive number')),
       3,
     ),
+    history: v.optional(
+      v.pipe(
+        v.custom<EventStoreOptions & { file?: string }>(
+          (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+          'an object { capacity, retention, file }',
+        ),
+        v.check(
+          ({ file }) => file === undefined || (typeof file === 'string' && file.length > 0),
+          'a non-empty file path',
+        ),
+      ),
+      {},
+    ),
     historySize: v.optional(
       v.pipe(
         v.number('a positive integer'),
@@ -82,7 +102,7 @@ const schema = v.strictObject(
     ),
   },
   () =>
-    'no option of that name (known: name, maxWorkers, checkInterval, stopTimeout, killTimeout, runMode, logLevel, logDestination, handleSignals, unresponsiveAfter, historySize)',
+    'no option of that name (known: name, maxWorkers, checkInterval, stopTimeout, killTimeout, runMode, logLevel, logDestination, handleSignals, unresponsiveAfter, history, historySize)',
 );
 
 /** Validates and completes the orchestrator's config; throws `InvalidOptionError` naming the field and value. */

@@ -4,6 +4,8 @@ import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts
 import type { AnyOrchestratorEvent, OrchestratorEventMap } from '../events/event-map.ts';
 import { createControlEvents, createStateEvents, SharedEvent } from '../events/shared-event.ts';
 import { TypedEmitter } from '../events/typed-emitter.ts';
+import { type EventQuery, EventStore, type StoredEvent } from '../history/event-store.ts';
+import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { AgentEntry } from './agent-entry.ts';
 import type { AgentRecord } from './agent-record.ts';
@@ -46,6 +48,8 @@ export class Orchestrator {
   readonly #emitter: TypedEmitter<OrchestratorEventMap>;
   readonly #scheduler: Scheduler<AgentRecord>;
   readonly #watchdog: Watchdog<AgentRecord>;
+  readonly #store: EventStore;
+  #durable: SqliteHistory | undefined;
   readonly #graph = new DependencyGraph();
   readonly #lookup = (name: string) => this.#records.get(name);
   readonly #groups = new Groups((name, field) => {
@@ -73,6 +77,9 @@ export class Orchestrator {
 
   constructor(config: OrchestratorConfig = {}) {
     this.#config = resolveOrchestratorConfig(config);
+    const { file, ...storeOptions } = this.#config.history;
+    this.#store = new EventStore(storeOptions);
+    this.#durable = file === undefined ? undefined : SqliteHistory.open(file);
     this.#emitter = new TypedEmitter((error, event) =>
       this.logger.error(
         { err: error, event },
@@ -251,6 +258,24 @@ export class Orchestrator {
     const table = formatStatusTable(this.status());
     out?.write(`${table}\n`);
     return table;
+  }
+
+  /**
+   * Events kept in the bounded history, oldest first: filter by `agent`, `type` (one or a list),
+   * `since` / `until` (timestamps, inclusive) and `limit` (the newest N). Bad ranges throw.
+   */
+  history(query?: EventQuery): StoredEvent[] {
+    return this.#store.query(query);
+  }
+
+  /** Reads a durable history file (`history.file`), e.g. after the orchestrator that wrote it crashed. */
+  static readHistory(file: string, query?: EventQuery): StoredEvent[] {
+    const durable = SqliteHistory.open(file);
+    try {
+      return durable.query(query);
+    } finally {
+      durable.close();
+    }
   }
 
   /** Counts (starts, restarts, failures...), run times and the timestamped history of one agent. */
@@ -499,6 +524,8 @@ export class Orchestrator {
       await this.stop();
       this.#lifecycle = 'shut-down';
       this.#watchdog.stop();
+      this.#durable?.close();
+      this.#durable = undefined;
       this.#endBatch();
       this.#removeSignalHandlers();
       for (const resolve of this.#shutdownWaiters.splice(0)) resolve();
@@ -723,9 +750,18 @@ export class Orchestrator {
   }
 
   #emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void {
+    const tagged = { type: event, payload } as AnyOrchestratorEvent;
     const agent = (payload as { agent?: string }).agent;
-    if (agent !== undefined) {
-      this.#records.get(agent)?.stats.observe({ type: event, payload } as AnyOrchestratorEvent);
+    if (agent !== undefined) this.#records.get(agent)?.stats.observe(tagged);
+    const stored = this.#store.add(tagged);
+    if (this.#durable) {
+      try {
+        this.#durable.append(stored);
+      } catch (error) {
+        // A full disk must not stop the orchestrator: keep the in-memory history, say so once.
+        this.logger.error({ err: error }, 'Cannot write the history file; durable history is off.');
+        this.#durable = undefined;
+      }
     }
     this.#emitter.emit(event, payload);
   }
