@@ -208,6 +208,17 @@ const chains = [
     '../src/agent.ts',
     './agents-light.ts',
   ]),
+  ...(present('../dist/agent.js')
+    ? [
+        // dist/ (bundled): the host is inside a chunk, so the transport's imports are not probed apart.
+        ...chain('ours, agent module imports tsorchestrate/agent (dist)', [
+          './work.ts',
+          'tsorchestrate/agent',
+          './agents-dist.ts',
+        ]),
+        ...chain('tsorchestrate/agent (dist) alone', ['tsorchestrate/agent']),
+      ]
+    : []),
   ...chain('src/index.ts after agent-host.ts, by part', [
     './work.ts',
     '../src/entry/agent-host.ts',
