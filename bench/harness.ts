@@ -10,20 +10,56 @@ import { type AgentClass, type OneShotAgent, Orchestrator } from '../src/index.t
 import { HashAgent } from './agents.ts';
 
 export type HashAgentClass = AgentClass<OneShotAgent<{ seed: number }, string>>;
+export type OrchestratorClass = typeof Orchestrator;
+export type VariantName = 'index' | 'agent' | 'dist-index' | 'dist-agent';
+
+/** One way of running the orchestrated side: which agent class, and which Orchestrator launches it. */
+export interface Variant {
+  name: VariantName;
+  /** What the agent module imports (and where the Orchestrator comes from), for the output. */
+  imports: string;
+  Agent: HashAgentClass;
+  Orchestrator: OrchestratorClass;
+}
+
+const DIST_INDEX = new URL('../dist/index.js', import.meta.url);
 
 /**
- * The agent classes to measure: `index` imports the package root (as the README's agents do);
- * `agent` imports the lighter `tsorchestrate/agent` entry (src/agent.ts), when this tree has one.
+ * The variants to measure. From source (src/*.ts, Orchestrator from src/index.ts): `index`, the agent
+ * module imports the package root (as the README's agents do); `agent`, it imports the lighter
+ * src/agent.ts. From the built package (dist/, what users run; only when dist/ is built), through
+ * the package's self-reference: `dist-index` imports `tsorchestrate`, `dist-agent` imports
+ * `tsorchestrate/agent`; their Orchestrator is `tsorchestrate`'s (one BaseAgent on both sides).
  */
-export async function agentVariants(): Promise<{ name: 'index' | 'agent'; Agent: HashAgentClass }[]> {
-  const variants: { name: 'index' | 'agent'; Agent: HashAgentClass }[] = [
-    { name: 'index', Agent: HashAgent },
-  ];
+export async function agentVariants(): Promise<Variant[]> {
+  const variants: Variant[] = [{ name: 'index', imports: 'src/index.ts', Agent: HashAgent, Orchestrator }];
   if (existsSync(new URL('../src/agent.ts', import.meta.url))) {
     const light = (await import(new URL('./agents-light.ts', import.meta.url).href)) as {
       LightHashAgent: HashAgentClass;
     };
-    variants.push({ name: 'agent', Agent: light.LightHashAgent });
+    variants.push({ name: 'agent', imports: 'src/agent.ts', Agent: light.LightHashAgent, Orchestrator });
+  }
+  if (existsSync(DIST_INDEX)) {
+    // Specifiers in variables: the bench type-checks and runs without dist/ too.
+    const packageRoot: string = 'tsorchestrate';
+    const dist = (await import(packageRoot)) as { Orchestrator: OrchestratorClass };
+    const load = async (file: string) =>
+      ((await import(new URL(file, import.meta.url).href)) as { DistHashAgent: HashAgentClass })
+        .DistHashAgent;
+    variants.push(
+      {
+        name: 'dist-index',
+        imports: 'tsorchestrate (dist)',
+        Agent: await load('./agents-dist-index.ts'),
+        Orchestrator: dist.Orchestrator,
+      },
+      {
+        name: 'dist-agent',
+        imports: 'tsorchestrate/agent (dist)',
+        Agent: await load('./agents-dist.ts'),
+        Orchestrator: dist.Orchestrator,
+      },
+    );
   }
   return variants;
 }
@@ -100,14 +136,15 @@ export const rawThreads = (count: number, concurrency: number, env?: NodeJS.Proc
 export const rawProcesses = (count: number, concurrency: number, env?: NodeJS.ProcessEnv) =>
   pool(count, concurrency, (seed) => rawChild(seed, env));
 
-/** `count` one-shot HashAgents through one Orchestrator at `maxWorkers: concurrency`; results in order. */
+/** `count` one-shot HashAgents through one Orchestrator (src/'s, or dist/'s) at `maxWorkers: concurrency`; results in order. */
 export async function orchestrated(
   mode: 'thread' | 'process',
   count: number,
   concurrency: number,
   Agent: HashAgentClass = HashAgent,
+  OrchestratorClass: OrchestratorClass = Orchestrator,
 ): Promise<string[]> {
-  const orchestrator = new Orchestrator({ maxWorkers: concurrency, logLevel: 'silent' });
+  const orchestrator = new OrchestratorClass({ maxWorkers: concurrency, logLevel: 'silent' });
   const entries = Array.from({ length: count }, (_, seed) =>
     orchestrator.registerAgent(Agent, { name: `hash-${seed}`, mode, config: { seed } }),
   );

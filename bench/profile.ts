@@ -17,7 +17,6 @@ import { fork } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Orchestrator } from '../src/index.ts';
 import { maybeEnableCompileCache } from './compile-cache.ts';
 import {
   agentVariants,
@@ -28,6 +27,7 @@ import {
   intEnv,
   machine,
   median,
+  type OrchestratorClass,
   orchestrated,
   RAW_CHILD,
   RAW_WORKER,
@@ -87,8 +87,8 @@ async function rawLatency(kind: Kind) {
 
 type Mark = 'starting' | 'started' | 'running' | 'terminated';
 
-async function orchestratedLatency(mode: Kind, Agent: HashAgentClass) {
-  const orchestrator = new Orchestrator({ maxWorkers: 1, logLevel: 'silent' });
+async function orchestratedLatency(mode: Kind, Agent: HashAgentClass, OrchestratorClass: OrchestratorClass) {
+  const orchestrator = new OrchestratorClass({ maxWorkers: 1, logLevel: 'silent' });
   const marks = new Map<string, Partial<Record<Mark, number>>>();
   const mark = (agent: string, what: Mark) => {
     const record = marks.get(agent) ?? {};
@@ -124,7 +124,8 @@ if (sections.includes('1')) {
   for (const kind of KINDS) {
     const raw = await rawLatency(kind);
     const ours: Awaited<ReturnType<typeof orchestratedLatency>>[] = [];
-    for (const { Agent } of variants) ours.push(await orchestratedLatency(kind, Agent));
+    for (const { Agent, Orchestrator } of variants)
+      ours.push(await orchestratedLatency(kind, Agent, Orchestrator));
     const column = (pick: (run: (typeof ours)[number]) => number) => ours.map((run) => f1(pick(run)));
     console.log(`== ${kind}: one at a time, median of ${samples} (ms)`);
     console.log(
@@ -207,6 +208,17 @@ const chains = [
     '../src/agent.ts',
     './agents-light.ts',
   ]),
+  ...(present('../dist/agent.js')
+    ? [
+        // dist/ (bundled): the host is inside a chunk, so the transport's imports are not probed apart.
+        ...chain('ours, agent module imports tsorchestrate/agent (dist)', [
+          './work.ts',
+          'tsorchestrate/agent',
+          './agents-dist.ts',
+        ]),
+        ...chain('tsorchestrate/agent (dist) alone', ['tsorchestrate/agent']),
+      ]
+    : []),
   ...chain('src/index.ts after agent-host.ts, by part', [
     './work.ts',
     '../src/entry/agent-host.ts',
@@ -278,8 +290,8 @@ if (sections.includes('3')) {
     await attempt(`${mode} raw warm-up`, raw);
     const a = await attempt(`${mode} raw`, () => measure(raw));
     rows.push([`${mode} raw`, f1(a.wall), perAgent(a.cpu), '', perAgent(a.mainCpu)]);
-    for (const { name, Agent } of variants) {
-      const ours = () => orchestrated(mode, cpuAgents, concurrency, Agent);
+    for (const { name, Agent, Orchestrator } of variants) {
+      const ours = () => orchestrated(mode, cpuAgents, concurrency, Agent, Orchestrator);
       try {
         await attempt(`${mode} ours[${name}] warm-up`, ours);
         const b = await attempt(`${mode} ours[${name}]`, () => measure(ours));

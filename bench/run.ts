@@ -6,14 +6,16 @@
  *
  * Two raw baselines: `raw` (the loop as usually written: each worker/child strips and compiles
  * its .ts files from scratch) and `raw+cache` (the same loop with Node's compile cache on, which
- * tsorchestrate's own bootstrap turns on for its workers and children). Two agent modules:
- * `index` (imports the package root, as in the README) and, when the tree has src/agent.ts,
- * `agent` (imports `tsorchestrate/agent`). Each round runs every baseline, then every
- * orchestrated variant (A, B, A, B ...); medians over the rounds.
+ * tsorchestrate's own bootstrap turns on for its workers and children). Orchestrated variants
+ * (harness.ts agentVariants): from source, `index` (the agent module imports src/index.ts, as in the
+ * README) and `agent` (it imports src/agent.ts); from the built package (dist/, what users run; when
+ * built), `dist-index` (imports `tsorchestrate`) and `dist-agent` (imports `tsorchestrate/agent`),
+ * each with that side's Orchestrator. Each round runs every baseline, then every orchestrated
+ * variant (A, B, A, B ...); medians over the rounds.
  *
  * Environment: BENCH_ROUNDS (default 3), BENCH_THREAD_AGENTS (200), BENCH_PROCESS_AGENTS (100),
  * BENCH_CONCURRENCY (8), BENCH_WARMUP (1: one small untimed run of each first; 0: none),
- * BENCH_ONLY (thread | process), BENCH_VARIANTS (index,agent), BENCH_BASELINES (raw,raw+cache),
+ * BENCH_ONLY (thread | process), BENCH_VARIANTS (index,agent,dist-index,dist-agent), BENCH_BASELINES (raw,raw+cache),
  * BENCH_COMPILE_CACHE (1: compile cache on in this process and, inherited, in every worker/child),
  * BENCH_STRICT (1: exit 1 when a ratio misses its target; otherwise only when a run broke).
  */
@@ -50,7 +52,6 @@ const baselines = [
   { name: 'raw', env: undefined },
   { name: 'raw+cache', env: compileCacheEnv() },
 ].filter(({ name }) => !wantedBaselines || wantedBaselines.includes(name));
-const importOf = { index: 'src/index.ts', agent: 'src/agent.ts' } as const;
 
 const modes = [
   { mode: 'thread', count: intEnv('BENCH_THREAD_AGENTS', 200), raw: rawThreads, rawName: 'new Worker' },
@@ -64,7 +65,7 @@ console.log(`compile cache in this process: ${cacheDir ?? 'off'}`);
 console.log(`rounds: ${rounds}, concurrency: ${concurrency}, warm-up: ${warmup ? 'yes' : 'no'}`);
 console.log(`baselines: ${baselines.map(({ name }) => name).join(', ')}`);
 console.log(
-  `agent modules: ${variants.map(({ name }) => `${name} (imports ${importOf[name]})`).join(', ')}\n`,
+  `agent modules: ${variants.map(({ name, imports }) => `${name} (imports ${imports})`).join(', ')}\n`,
 );
 
 const summary: string[][] = [];
@@ -79,9 +80,9 @@ for (const { mode, count, raw, rawName } of modes) {
     for (const { name, env } of baselines) {
       await attempt(`${mode} ${name} warm-up`, () => raw(concurrency, concurrency, env));
     }
-    for (const { name, Agent } of variants) {
+    for (const { name, Agent, Orchestrator } of variants) {
       await attempt(`${mode} ours[${name}] warm-up`, () =>
-        orchestrated(mode, concurrency, concurrency, Agent),
+        orchestrated(mode, concurrency, concurrency, Agent, Orchestrator),
       ).catch(() => broken.add(name));
     }
   }
@@ -100,14 +101,14 @@ for (const { mode, count, raw, rawName } of modes) {
       ofRound.push(a.ms);
       cells.push(`${name} ${ms(a.ms)}`);
     }
-    for (const [index, { name, Agent }] of variants.entries()) {
+    for (const [index, { name, Agent, Orchestrator }] of variants.entries()) {
       if (broken.has(name)) {
         cells.push(`ours[${name}] error`);
         continue;
       }
       try {
         const b = await attempt(`${mode} ours[${name}] round ${round}`, () =>
-          timed(() => orchestrated(mode, count, concurrency, Agent)),
+          timed(() => orchestrated(mode, count, concurrency, Agent, Orchestrator)),
         );
         if (expected?.some((digest, seed) => digest !== b.value[seed])) {
           throw new Error(`${mode}/${name}: raw and orchestrated results differ in round ${round}`);
@@ -125,7 +126,7 @@ for (const { mode, count, raw, rawName } of modes) {
   }
   const rawMedians = rawMs.map(median);
   const cells = [`median   `, ...baselines.map(({ name }, index) => `${name} ${ms(rawMedians[index]!)}`)];
-  for (const [index, { name }] of variants.entries()) {
+  for (const [index, { name, imports }] of variants.entries()) {
     const oursMedian = broken.has(name) ? undefined : median(oursMs[index]!);
     cells.push(
       oursMedian === undefined
@@ -133,7 +134,7 @@ for (const { mode, count, raw, rawName } of modes) {
         : `ours[${name}] ${ms(oursMedian)} (${rawMedians.map((base) => `x${(oursMedian / base).toFixed(3)}`).join(' ')})`,
     );
     for (const [b, baseline] of baselines.entries()) {
-      const label = `${count} ${mode} agents @ ${concurrency}, agent imports ${importOf[name]}, vs ${baseline.name}`;
+      const label = `${count} ${mode} agents @ ${concurrency}, agent imports ${imports}, vs ${baseline.name}`;
       const target = `<= ${TARGET.toFixed(2)}`;
       const base = rawMedians[b]!;
       if (oursMedian === undefined) {

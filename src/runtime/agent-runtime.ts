@@ -53,14 +53,8 @@ export interface AgentRuntime {
 
 export type RuntimeLauncher = (request: LaunchRequest, handlers: RuntimeHandlers) => AgentRuntime;
 
-/** The plain-JS first module of every thread and process (see entry/bootstrap.js). */
-export const BOOTSTRAP_URL = new URL('../entry/bootstrap.js', import.meta.url);
-
-/** URL of the transport a thread or process loads after bootstrap (`.ts` from source, `.js` from dist). */
-export function transportUrl(name: 'thread-transport' | 'process-transport'): string {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`../entry/${name}${extension}`, import.meta.url).href;
-}
+// Located by entry/locations.ts, which stays beside the entry files in dist/ too (see there).
+export { BOOTSTRAP_URL, transportUrl } from '../entry/locations.ts';
 
 export function eventHandles(
   events: Record<RuntimeEventName, SharedEvent>,

@@ -1,0 +1,16 @@
+/**
+ * Where the files a thread or process starts from are: this module sits beside them. The build
+ * (scripts/build.ts) keeps it an entry point of its own, never merged into a chunk, so its
+ * `import.meta.url` is src/entry/ when running from source and dist/entry/ in the package, wherever
+ * the code asking lives (inside a bundled chunk, `import.meta.url` is the chunk's URL).
+ */
+const here = import.meta.url;
+
+/** The plain-JS first module of every thread and process (see entry/bootstrap.js). */
+export const BOOTSTRAP_URL = new URL('./bootstrap.js', here);
+
+/** URL of the transport a thread or process loads after bootstrap (`.ts` from source, `.js` from dist). */
+export function transportUrl(name: 'thread-transport' | 'process-transport'): string {
+  const extension = here.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./${name}${extension}`, here).href;
+}

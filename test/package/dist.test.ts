@@ -1,0 +1,44 @@
+/**
+ * The built package (dist/, bundled by scripts/build.ts; build first): its entry points share one
+ * copy of every class, and the files threads and processes start from are where the runtime looks.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// Specifiers in variables: this file type-checks without dist/.
+const packageRoot: string = 'tsorchestrate';
+const agentEntry: string = 'tsorchestrate/agent';
+const locationsUrl = new URL('../../dist/entry/locations.js', import.meta.url).href;
+
+test('tsorchestrate and tsorchestrate/agent export the very same classes', async () => {
+  const root = (await import(packageRoot)) as Record<string, unknown>;
+  const agent = (await import(agentEntry)) as Record<string, unknown>;
+  const names = Object.keys(agent).filter((name) => typeof agent[name] === 'function');
+  assert.ok(names.includes('BaseAgent') && names.includes('SharedEvent') && names.includes('AgentLoadError'));
+  for (const name of names) assert.equal(root[name], agent[name], `${name} is one class in both entries`);
+});
+
+test('classes keep their names in the bundle (errors are named after their class)', async () => {
+  const root = (await import(packageRoot)) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(root)) {
+    if (typeof value === 'function') assert.equal(value.name, name);
+  }
+});
+
+test('bootstrap and transports resolve to files in dist/entry', async () => {
+  const { BOOTSTRAP_URL, transportUrl } = (await import(locationsUrl)) as {
+    BOOTSTRAP_URL: URL;
+    transportUrl(name: 'thread-transport' | 'process-transport'): string;
+  };
+  const entryDir = new URL('../../dist/entry/', import.meta.url).href;
+  for (const url of [
+    BOOTSTRAP_URL.href,
+    transportUrl('thread-transport'),
+    transportUrl('process-transport'),
+  ]) {
+    assert.ok(url.startsWith(entryDir) && url.endsWith('.js'), url);
+    assert.ok(existsSync(fileURLToPath(url)), `${url} exists`);
+  }
+});
