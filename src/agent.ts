@@ -17,6 +17,7 @@ export {
   AgentExitError,
   AgentKilledError,
   AgentLoadError,
+  AgentOutOfMemoryError,
   ConfigError,
   InvalidOptionError,
   OrchestratorError,

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'ERR_AGENT_STATE'
   | 'ERR_AGENT_EXIT'
   | 'ERR_AGENT_KILLED'
+  | 'ERR_AGENT_OUT_OF_MEMORY'
   | 'ERR_AGENT_CRASHED'
   | 'ERR_UNHANDLED_REJECTION'
   | 'ERR_NOT_SERIALIZABLE'
@@ -131,6 +132,16 @@ export class AgentKilledError extends OrchestratorError {
   }
 }
 
+/** A process agent ran out of its heap (`resourceLimits.maxOldGenerationSizeMb`). */
+export class AgentOutOfMemoryError extends OrchestratorError {
+  readonly limitMb: number;
+
+  constructor(agent: string, limitMb: number) {
+    super('ERR_AGENT_OUT_OF_MEMORY', `Agent "${agent}" ran out of memory (heap limit ${limitMb} MB).`);
+    this.limitMb = limitMb;
+  }
+}
+
 /** A promise rejected inside an agent and nobody handled it. */
 export class UnhandledRejectionError extends OrchestratorError {
   constructor(agent: string, reason: unknown) {
@@ -162,6 +173,7 @@ const KNOWN_CLASSES: Record<string, new (...args: never[]) => Error> = {
   AgentLoadError,
   AgentExitError,
   AgentKilledError,
+  AgentOutOfMemoryError,
   UnhandledRejectionError,
   Error,
   TypeError,

@@ -13,6 +13,7 @@ export const OrchestratorEvent = {
   AGENT_TERMINATED: 'agent:terminated',
   AGENT_ERROR: 'agent:error',
   AGENT_RESTARTED: 'agent:restarted',
+  AGENT_RESTART_LIMIT: 'agent:restart-limit',
   AGENT_SKIPPED: 'agent:skipped',
   AGENT_HEARTBEAT: 'agent:heartbeat',
   AGENT_UNRESPONSIVE: 'agent:unresponsive',
@@ -60,7 +61,10 @@ export interface OrchestratorEventMap {
     durationMs: number;
   };
   'agent:error': AgentPayload & { phase: LifecyclePhase; error: SerializedError };
-  'agent:restarted': AgentPayload & { restarts: number };
+  /** `automatic`: by the agent's restart policy (after `delayMs` of backoff); otherwise by hand. */
+  'agent:restarted': AgentPayload & { restarts: number; automatic: boolean; delayMs: number };
+  /** The restart policy gave up: `maxRestarts` within `withinMs` were used. The agent stays failed. */
+  'agent:restart-limit': AgentPayload & { restarts: number; maxRestarts: number; withinMs: number };
   'agent:skipped': AgentPayload & { reason: string };
   'agent:heartbeat': AgentPayload & { sequence: number };
   /** Sent one heartbeat or more, then none for `unresponsiveAfter` check intervals. Once per silence. */

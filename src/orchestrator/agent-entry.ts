@@ -9,7 +9,10 @@ import type { Dependency } from './dependency-graph.ts';
 import type { AgentOptions } from './registration.ts';
 
 /** What a waiting agent waits for: dependencies whose condition does not hold yet, or a free slot. */
-export type WaitingFor = { reason: 'dependencies'; dependencies: Dependency[] } | { reason: 'slot' };
+export type WaitingFor =
+  | { reason: 'dependencies'; dependencies: Dependency[] }
+  | { reason: 'slot' }
+  | { reason: 'backoff'; until: number };
 
 /** What an entry asks of its orchestrator. */
 export interface EntryController {
@@ -93,9 +96,11 @@ export class AgentEntry<R = unknown> {
     return this.#controller.dependenciesOf(this.name);
   }
 
-  /** While `waiting`: the unmet dependencies, or a slot under `maxWorkers`. */
+  /** While `waiting`: a restart backoff, the unmet dependencies, or a slot under `maxWorkers`. */
   get waitingFor(): WaitingFor | undefined {
     if (this.#record.state.status !== 'waiting') return undefined;
+    const pending = this.#record.pendingRestart;
+    if (pending) return { reason: 'backoff', until: pending.at };
     const unmet = this.#record.unmet;
     if (!unmet) return { reason: 'slot' };
     return {

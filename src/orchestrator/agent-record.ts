@@ -6,6 +6,7 @@ import type { AgentState } from './agent-state.ts';
 import type { StatsRecorder } from './agent-stats.ts';
 import type { DependencyCondition } from './dependency-graph.ts';
 import type { Registration } from './registration.ts';
+import type { RestartTracker } from './restart-policy.ts';
 import type { Schedulable } from './scheduler.ts';
 
 /** The orchestrator's own, mutable record of one agent. `AgentEntry` is its public, read-only face. */
@@ -40,4 +41,8 @@ export interface AgentRecord extends Schedulable {
   restarting: boolean;
   /** Counts, run times and history, fed by this agent's events. */
   readonly stats: StatsRecorder;
+  /** Supervision: the restart policy and its bookkeeping. */
+  readonly supervision: RestartTracker;
+  /** A restart by policy waiting out its backoff: when it fires, and how to cancel it. */
+  pendingRestart: { at: number; cancel(): void } | undefined;
 }

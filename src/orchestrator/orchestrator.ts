@@ -29,6 +29,7 @@ import {
   dependenciesSchema,
   parseRegistration,
 } from './registration.ts';
+import { RestartTracker } from './restart-policy.ts';
 import { Scheduler } from './scheduler.ts';
 import { type AgentStatusReport, formatStatusTable } from './status.ts';
 import { Watchdog } from './watchdog.ts';
@@ -208,6 +209,8 @@ export class Orchestrator {
       unmet: undefined,
       restarting: false,
       stats: new StatsRecorder(name, this.#config.historySize),
+      supervision: new RestartTracker(registration.restart),
+      pendingRestart: undefined,
     };
     const entry = new AgentEntry<ResultOf<A>>(
       record,
@@ -346,7 +349,9 @@ export class Orchestrator {
         waiting &&
         (waiting.reason === 'slot'
           ? 'a slot'
-          : waiting.dependencies.map(({ agent, condition }) => `${agent} (${condition})`).join(', ')),
+          : waiting.reason === 'backoff'
+            ? `a restart in ${Math.max(0, waiting.until - now)} ms`
+            : waiting.dependencies.map(({ agent, condition }) => `${agent} (${condition})`).join(', ')),
       groups: this.#groups.of(record.name),
     };
   }
@@ -478,11 +483,33 @@ export class Orchestrator {
       .filter((record) => record.state.status === 'waiting')
       .sort((a, b) => b.sequence - a.sequence);
     for (const record of waiting) {
+      this.#cancelRestart(record);
       record.unmet = undefined;
       this.#endUnlaunched(record, 'stopped');
     }
-    const running = [...this.#records.values()].filter((record) => isLive(record.state.status)).reverse();
-    await Promise.all(running.map((record) => this.#stopOne(record, false)));
+    // Running agents stop in reverse dependency order: each once its live dependents have ended.
+    const stopping = new Map<string, Promise<void>>();
+    for (const name of this.#stopOrder()) {
+      const record = this.#records.get(name)!;
+      if (!isLive(record.state.status)) continue;
+      const dependents = [...this.#graph.dependentsOf(name)].flatMap(
+        (dependent) => stopping.get(dependent) ?? [],
+      );
+      stopping.set(
+        name,
+        Promise.all(dependents).then(() => this.#stopOne(record, false)),
+      );
+    }
+    await Promise.all(stopping.values());
+  }
+
+  /** Dependents before their dependencies; registration order reversed when the graph is not valid. */
+  #stopOrder(): string[] {
+    try {
+      return this.validateDependencies().reverse();
+    } catch {
+      return [...this.#records.keys()].reverse();
+    }
   }
 
   /** Forced stop of one agent now (no grace period). */
@@ -513,7 +540,13 @@ export class Orchestrator {
     record.restarts++;
     for (const event of Object.values(record.stateEvents)) event.clear();
     record.stopRequested.clear();
-    this.#emit('agent:restarted', { agent: name, timestamp: Date.now(), restarts: record.restarts });
+    this.#emit('agent:restarted', {
+      agent: name,
+      timestamp: Date.now(),
+      restarts: record.restarts,
+      automatic: false,
+      delayMs: 0,
+    });
     this.#enqueue(record);
   }
 
@@ -579,6 +612,12 @@ export class Orchestrator {
   }
 
   #enqueue(record: AgentRecord): void {
+    this.#prepareRun(record);
+    this.#admitWaiting(record);
+  }
+
+  /** A new run begins: it waits (for its dependencies, a slot, or a backoff). */
+  #prepareRun(record: AgentRecord): void {
     let resolveEnded!: () => void;
     record.ended = new Promise((resolve) => {
       resolveEnded = resolve;
@@ -589,6 +628,10 @@ export class Orchestrator {
     record.unmet = undefined;
     this.#openBatch();
     this.#transition(record, { status: 'waiting', since: Date.now() });
+  }
+
+  /** A waiting agent: skipped, waiting for its dependencies, or queued for a slot. */
+  #admitWaiting(record: AgentRecord): void {
     const verdict = admit(record, this.#graph, this.#lookup);
     if (verdict.kind === 'blocked') {
       this.#skip(record, verdict.reason);
@@ -623,18 +666,101 @@ export class Orchestrator {
       },
       finished: (done) => {
         this.#watchdog.forget(done);
+        const delay = this.#restartDelay(done);
+        // Dependents keep waiting for an agent about to be restarted by its policy.
+        if (delay !== undefined) done.restarting = true;
         // Dependents released by this end compete for the freed slot with everyone queued.
         this.#propagate(done);
         this.#scheduler.release();
         done.resolveEnded();
+        if (delay !== undefined) this.#scheduleRestart(done, delay);
         this.#maybeEndBatch();
       },
     });
   }
 
+  /**
+   * The agent's run ended by itself (no stop was asked for): the delay before its policy restarts
+   * it, or undefined. When the policy's limit is reached, says so and leaves the agent as it ended.
+   */
+  #restartDelay(record: AgentRecord): number | undefined {
+    if (this.#lifecycle !== 'open' || record.stopRequested.isSet()) return undefined;
+    const state = record.state;
+    if (state.status !== 'completed' && state.status !== 'failed') return undefined;
+    const reason = state.status === 'completed' ? 'completed' : state.reason;
+    const uptime = performance.now() - (record.launchedAt ?? performance.now());
+    const decision = record.supervision.decide(reason, uptime);
+    if (decision !== 'limit') return decision;
+    const { maxRestarts, withinMs } = record.supervision.policy;
+    this.#emit('agent:restart-limit', {
+      agent: record.name,
+      timestamp: Date.now(),
+      restarts: record.restarts,
+      maxRestarts,
+      withinMs,
+    });
+    return undefined;
+  }
+
+  /** Restart by policy: the agent waits out its backoff, then starts afresh (and, if asked, its dependents too). */
+  #scheduleRestart(record: AgentRecord, delayMs: number): void {
+    this.#prepareRun(record);
+    const fire = () => {
+      record.pendingRestart = undefined;
+      record.restarting = false;
+      if (record.state.status !== 'waiting' || this.#lifecycle !== 'open') return;
+      record.restarts++;
+      for (const event of Object.values(record.stateEvents)) event.clear();
+      record.stopRequested.clear();
+      record.sequence = this.#sequence++;
+      this.#emit('agent:restarted', {
+        agent: record.name,
+        timestamp: Date.now(),
+        restarts: record.restarts,
+        automatic: true,
+        delayMs,
+      });
+      if (record.supervision.policy.restartDependents) this.#restartDependents(record);
+      this.#admitWaiting(record);
+    };
+    // A pending restart is work to come: its timer keeps the process up, like a running agent.
+    if (delayMs === 0) {
+      const immediate = setImmediate(fire);
+      record.pendingRestart = { at: Date.now(), cancel: () => clearImmediate(immediate) };
+    } else {
+      const timer = setTimeout(fire, delayMs);
+      record.pendingRestart = { at: Date.now() + delayMs, cancel: () => clearTimeout(timer) };
+    }
+  }
+
+  /** Rest-for-one: every live agent that depends on `record`, directly or not, restarts too. */
+  #restartDependents(record: AgentRecord): void {
+    const seen = new Set<string>([record.name]);
+    const pending = [record.name];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      for (const dependent of this.#graph.dependentsOf(next)) {
+        if (seen.has(dependent)) continue;
+        seen.add(dependent);
+        pending.push(dependent);
+        if (isLive(this.#records.get(dependent)!.state.status)) {
+          this.restart(dependent).catch((error: unknown) =>
+            this.logger.error({ err: error, agent: dependent }, 'Restarting a dependent failed.'),
+          );
+        }
+      }
+    }
+  }
+
+  #cancelRestart(record: AgentRecord): void {
+    record.pendingRestart?.cancel();
+    record.pendingRestart = undefined;
+    record.restarting = false;
+  }
+
   async #stopOne(record: AgentRecord, force: boolean): Promise<void> {
     const status = record.state.status;
     if (status === 'waiting') {
+      this.#cancelRestart(record);
       if (!this.#scheduler.remove(record)) record.unmet = undefined;
       this.#endUnlaunched(record, 'stopped');
       return;

@@ -9,6 +9,7 @@ import type { ResourceLimits } from '../runtime/agent-runtime.ts';
 import { resolveModuleRef } from '../runtime/loadability.ts';
 import { DEPENDENCY_CONDITIONS, type Dependency, type DependencyCondition } from './dependency-graph.ts';
 import { parseOptions } from './orchestrator-config.ts';
+import { type RestartInput, type RestartPolicy, restartSchema } from './restart-policy.ts';
 
 /** A dependency as given: an agent name (condition `ready`), or the name and its condition. */
 export type DependencyInput = string | { agent: string; condition?: DependencyCondition };
@@ -32,6 +33,12 @@ export interface AgentOptions<C extends object = object> {
    * `{ agent, condition }` with `started`, `ready` or `completed`. May name agents registered later.
    */
   dependsOn?: DependencyInput[];
+  /**
+   * Supervision: `'never'` (default), `'on-failure'` (failed, or killed from outside), `'always'`
+   * (any ending but a requested stop), or a policy `{ when, maxRestarts, withinMs, backoffMs,
+   * backoffFactor, backoffMaxMs, resetAfterMs, restartDependents }`.
+   */
+  restart?: RestartInput;
   /** Groups to add the agent to (see `addToGroup`). */
   groups?: string[];
   /** Higher runs first when agents wait for a slot. Default 0. */
@@ -54,6 +61,7 @@ export interface Registration {
   stateEvents: Partial<StateEvents>;
   dependsOn: Dependency[];
   groups: string[];
+  restart: RestartPolicy;
   priority: number;
   ignoreConfigErrors: boolean;
   logLevel: LogLevel | undefined;
@@ -135,6 +143,7 @@ const schema = v.strictObject(
     controlEvents: v.optional(eventsOf(['setup', 'execute', 'stop']), {}),
     stateEvents: v.optional(eventsOf(['started', 'ready', 'closed']), {}),
     dependsOn: v.optional(dependenciesSchema, []),
+    restart: restartSchema,
     groups: v.optional(
       v.array(
         v.pipe(v.string('a non-empty string'), v.nonEmpty('a non-empty string')),
@@ -153,7 +162,7 @@ const schema = v.strictObject(
     ),
   },
   () =>
-    'no option of that name (known: name, mode, config, plugins, controlEvents, stateEvents, dependsOn, groups, priority, ignoreConfigErrors, logLevel, resourceLimits)',
+    'no option of that name (known: name, mode, config, plugins, controlEvents, stateEvents, dependsOn, restart, groups, priority, ignoreConfigErrors, logLevel, resourceLimits)',
 );
 
 /** Validates registration options and checks the class can be loaded in its mode. */
@@ -178,12 +187,23 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
     );
   }
   const mode = parsed.mode;
-  if (parsed.resourceLimits && mode !== 'thread') {
+  if (parsed.resourceLimits && mode === 'inline') {
     throw new InvalidOptionError(
       'options.resourceLimits',
       parsed.resourceLimits,
-      'resourceLimits only with mode "thread"',
+      'resourceLimits only with mode "thread" or "process" (an inline agent shares the host heap)',
     );
+  }
+  if (mode === 'process') {
+    for (const field of ['maxYoungGenerationSizeMb', 'stackSizeMb'] as const) {
+      if (parsed.resourceLimits?.[field] !== undefined) {
+        throw new InvalidOptionError(
+          `options.resourceLimits.${field}`,
+          parsed.resourceLimits[field],
+          'only maxOldGenerationSizeMb for a process agent (the others are thread limits)',
+        );
+      }
+    }
   }
   const remote = mode !== 'inline';
   return {
@@ -196,6 +216,7 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
     stateEvents: parsed.stateEvents,
     dependsOn: parsed.dependsOn,
     groups: parsed.groups,
+    restart: parsed.restart,
     priority: parsed.priority,
     ignoreConfigErrors: parsed.ignoreConfigErrors,
     logLevel: parsed.logLevel,

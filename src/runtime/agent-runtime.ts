@@ -23,7 +23,7 @@ export interface RuntimeHandlers {
 }
 
 export interface ResourceLimits {
-  /** Thread agents: V8 old-generation heap ceiling, MB. */
+  /** Thread and process agents: V8 old-generation heap ceiling, MB (`--max-old-space-size` for a process). */
   maxOldGenerationSizeMb?: number;
   maxYoungGenerationSizeMb?: number;
   stackSizeMb?: number;

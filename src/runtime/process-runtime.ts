@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { AgentOutOfMemoryError } from '../errors.ts';
 import { isChildMessage, type ParentMessage } from '../protocol/messages.ts';
 import {
   type AgentRuntime,
@@ -13,11 +14,25 @@ import { EventMirror } from './event-mirror.ts';
 
 /** Runs the agent in a forked Node process; events are mirrored over IPC. */
 export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
+  const heapLimitMb = request.resourceLimits?.maxOldGenerationSizeMb;
+  const execArgv = inheritableExecArgv();
+  if (heapLimitMb !== undefined)
+    execArgv.push(`--max-old-space-size=${Math.max(1, Math.round(heapLimitMb))}`);
   const child = fork(fileURLToPath(BOOTSTRAP_URL), [transportUrl('process-transport')], {
     serialization: 'advanced',
-    execArgv: inheritableExecArgv(),
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
+    // With a heap limit, stderr passes through us so that V8's out-of-memory report is recognised.
+    stdio: ['ignore', 'inherit', heapLimitMb === undefined ? 'inherit' : 'pipe', 'ipc'],
   });
+  let outOfMemory = false;
+  if (child.stderr) {
+    let tail = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk.toString('latin1')).slice(-4096);
+      if (!outOfMemory && /heap out of memory|Reached heap limit/.test(tail)) outOfMemory = true;
+    });
+  }
   let forced = false;
   let spawnError: Error | undefined;
   let killTimer: NodeJS.Timeout | undefined;
@@ -38,7 +53,11 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
   child.once('close', (exitCode, signal) => {
     clearTimeout(killTimer);
     mirror.close();
-    handlers.exit({ exitCode, signal, forced, ...(spawnError ? { error: spawnError } : {}) });
+    const error =
+      outOfMemory && heapLimitMb !== undefined
+        ? new AgentOutOfMemoryError(request.spec.name, heapLimitMb)
+        : spawnError;
+    handlers.exit({ exitCode, signal, forced, ...(error ? { error } : {}) });
   });
   send({ type: 'start', spec: request.spec, events: eventHandles(request.events, 'value') });
   return {

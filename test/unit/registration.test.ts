@@ -344,18 +344,29 @@ describe('loadability in thread and process mode', () => {
     assert.equal(c.status, 'completed');
   });
 
-  test('resourceLimits are accepted only in thread mode', () => {
+  test('resourceLimits: heap limits in thread and process mode, the other limits in thread mode only, none inline', () => {
     const orchestrator = makeOrchestrator();
-    const resourceLimits = { maxOldGenerationSizeMb: 64 };
-    assert.equal(
-      orchestrator.registerAgent(LoadableAgent, { mode: 'thread', resourceLimits }).mode,
-      'thread',
-    );
-    for (const mode of ['inline', 'process'] as const) {
-      assert.throws(
-        () => orchestrator.registerAgent(LoadableAgent, { name: mode, mode, resourceLimits }),
-        (error: unknown) => error instanceof InvalidOptionError && error.option === 'options.resourceLimits',
+    const heap = { maxOldGenerationSizeMb: 64 };
+    for (const mode of ['thread', 'process'] as const) {
+      assert.equal(
+        orchestrator.registerAgent(LoadableAgent, { name: mode, mode, resourceLimits: heap }).mode,
+        mode,
       );
     }
+    assert.throws(
+      () =>
+        orchestrator.registerAgent(LoadableAgent, { name: 'inline', mode: 'inline', resourceLimits: heap }),
+      (error: unknown) => error instanceof InvalidOptionError && error.option === 'options.resourceLimits',
+    );
+    assert.throws(
+      () =>
+        orchestrator.registerAgent(LoadableAgent, {
+          name: 'process-stack',
+          mode: 'process',
+          resourceLimits: { stackSizeMb: 4 },
+        }),
+      (error: unknown) =>
+        error instanceof InvalidOptionError && error.option === 'options.resourceLimits.stackSizeMb',
+    );
   });
 });

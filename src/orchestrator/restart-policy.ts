@@ -1,0 +1,130 @@
+/**
+ * Supervision: when an agent that ended is started again by itself. The policy says on which
+ * endings (`on-failure`: failed or killed from outside; `always`: any ending but a requested
+ * stop), how often (at most `maxRestarts` within `withinMs`, like Erlang/OTP's intensity and
+ * period), and how soon (exponential backoff with a cap, back to the first delay once a run has
+ * stayed up `resetAfterMs`).
+ */
+import * as v from 'valibot';
+import type { TerminationReason } from '../events/event-map.ts';
+
+export type RestartWhen = 'never' | 'on-failure' | 'always';
+
+export interface RestartPolicy {
+  when: RestartWhen;
+  /** Give up (the agent stays failed, `AGENT_RESTART_LIMIT`) after this many restarts within `withinMs`. Default 5. */
+  maxRestarts: number;
+  /** The window `maxRestarts` is counted in, ms. Default 60,000. */
+  withinMs: number;
+  /** First delay before a restart, ms (0: at once). Default 100. */
+  backoffMs: number;
+  /** Each consecutive restart waits `factor` times longer... Default 2. */
+  backoffFactor: number;
+  /** ...up to this, ms. Default 30,000. */
+  backoffMaxMs: number;
+  /** A run that stayed up this long resets the backoff and the window, ms. Default 30,000. */
+  resetAfterMs: number;
+  /** Also restart the agents that depend on this one, directly or not (rest-for-one). Default false. */
+  restartDependents: boolean;
+}
+
+/** `restart` as given at registration: a `when`, or a policy with any fields left to defaults. */
+export type RestartInput = RestartWhen | (Partial<RestartPolicy> & { when: RestartWhen });
+
+const DEFAULTS: Omit<RestartPolicy, 'when'> = {
+  maxRestarts: 5,
+  withinMs: 60_000,
+  backoffMs: 100,
+  backoffFactor: 2,
+  backoffMaxMs: 30_000,
+  resetAfterMs: 30_000,
+  restartDependents: false,
+};
+
+const WHEN = ['never', 'on-failure', 'always'] as const;
+const whenSchema = v.picklist(WHEN, '"never", "on-failure" or "always"');
+const ms = (what: string) => v.optional(v.pipe(v.number(what), v.finite(what), v.minValue(0, what)));
+
+export const restartSchema = v.optional(
+  v.pipe(
+    v.union(
+      [
+        whenSchema,
+        v.strictObject(
+          {
+            when: whenSchema,
+            maxRestarts: v.optional(
+              v.pipe(
+                v.number('an integer >= 0'),
+                v.integer('an integer >= 0'),
+                v.minValue(0, 'an integer >= 0'),
+              ),
+            ),
+            withinMs: ms('a number of ms >= 0'),
+            backoffMs: ms('a number of ms >= 0'),
+            backoffFactor: v.optional(
+              v.pipe(v.number('a number >= 1'), v.finite('a number >= 1'), v.minValue(1, 'a number >= 1')),
+            ),
+            backoffMaxMs: ms('a number of ms >= 0'),
+            resetAfterMs: ms('a number of ms >= 0'),
+            restartDependents: v.optional(v.boolean('true or false')),
+          },
+          'only when, maxRestarts, withinMs, backoffMs, backoffFactor, backoffMaxMs, resetAfterMs, restartDependents',
+        ),
+      ],
+      '"never", "on-failure", "always" or { when, maxRestarts, withinMs, backoffMs, ... }',
+    ),
+    v.transform(
+      (input): RestartPolicy =>
+        typeof input === 'string' ? { ...DEFAULTS, when: input } : { ...DEFAULTS, ...stripUndefined(input) },
+    ),
+  ),
+  'never',
+);
+
+function stripUndefined<T extends object>(input: T): T {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as T;
+}
+
+/** One agent's restart bookkeeping. */
+export class RestartTracker {
+  readonly policy: RestartPolicy;
+  /** When recent automatic restarts happened (`performance.now()`), within the window. */
+  #recent: number[] = [];
+  /** Restarts since the last stable run: the backoff exponent. */
+  #consecutive = 0;
+
+  constructor(policy: RestartPolicy) {
+    this.policy = policy;
+  }
+
+  /**
+   * The run ended after `uptimeMs` for `reason`, not because a stop was requested. Returns the delay
+   * before restarting it, `'limit'` when the limit is reached, or `undefined` when the policy does
+   * not restart on this ending.
+   */
+  decide(reason: TerminationReason, uptimeMs: number): number | 'limit' | undefined {
+    const { when, maxRestarts, withinMs, resetAfterMs } = this.policy;
+    if (when === 'never' || reason === 'stopped') return undefined;
+    if (when === 'on-failure' && reason === 'completed') return undefined;
+    const now = performance.now();
+    if (uptimeMs >= resetAfterMs) {
+      this.#consecutive = 0;
+      this.#recent = [];
+    }
+    this.#recent = this.#recent.filter((at) => now - at < withinMs);
+    if (this.#recent.length >= maxRestarts) return 'limit';
+    this.#recent.push(now);
+    const { backoffMs, backoffFactor, backoffMaxMs } = this.policy;
+    // Stop growing once the cap is reached (and never compute 0 * Infinity after many restarts).
+    const grown = backoffMs * backoffFactor ** this.#consecutive;
+    const delay = backoffMs === 0 ? 0 : Math.min(backoffMaxMs, grown);
+    if (grown < backoffMaxMs) this.#consecutive++;
+    return delay;
+  }
+
+  /** How many restarts count against the limit right now. */
+  get recent(): number {
+    return this.#recent.length;
+  }
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import * as v from 'valibot';
+import { RestartTracker, restartSchema } from '../../src/orchestrator/restart-policy.ts';
+
+const policy = (input: unknown) => v.parse(restartSchema, input);
+
+describe('restart policy', () => {
+  test('a bare `when` takes the defaults; a policy overrides only what it names', () => {
+    assert.deepEqual(policy(undefined), {
+      when: 'never',
+      maxRestarts: 5,
+      withinMs: 60_000,
+      backoffMs: 100,
+      backoffFactor: 2,
+      backoffMaxMs: 30_000,
+      resetAfterMs: 30_000,
+      restartDependents: false,
+    });
+    assert.equal(policy({ when: 'always', backoffMs: 0 }).backoffMs, 0);
+    assert.equal(policy({ when: 'always', backoffMs: 0 }).maxRestarts, 5);
+  });
+
+  test('which endings restart: on-failure restarts failed and killed; always also completed; never a requested stop', () => {
+    const onFailure = new RestartTracker(policy('on-failure'));
+    assert.equal(onFailure.decide('completed', 0), undefined);
+    assert.equal(onFailure.decide('stopped', 0), undefined);
+    assert.equal(typeof onFailure.decide('failed', 0), 'number');
+    assert.equal(typeof onFailure.decide('killed', 0), 'number');
+    const always = new RestartTracker(policy('always'));
+    assert.equal(typeof always.decide('completed', 0), 'number');
+    assert.equal(always.decide('stopped', 0), undefined);
+    assert.equal(new RestartTracker(policy('never')).decide('failed', 0), undefined);
+  });
+
+  test('exponential backoff with a cap', () => {
+    const tracker = new RestartTracker(
+      policy({ when: 'on-failure', backoffMs: 10, backoffFactor: 3, backoffMaxMs: 200, maxRestarts: 10 }),
+    );
+    const delays = Array.from({ length: 6 }, () => tracker.decide('failed', 1));
+    assert.deepEqual(delays, [10, 30, 90, 200, 200, 200]);
+  });
+
+  test('at most maxRestarts within the window, then the limit', () => {
+    const tracker = new RestartTracker(policy({ when: 'on-failure', maxRestarts: 2, backoffMs: 0 }));
+    assert.deepEqual(
+      [tracker.decide('failed', 1), tracker.decide('failed', 1), tracker.decide('failed', 1)],
+      [0, 0, 'limit'],
+    );
+    assert.equal(tracker.recent, 2);
+  });
+
+  test('restarts older than the window no longer count', () => {
+    const tracker = new RestartTracker(
+      policy({ when: 'on-failure', maxRestarts: 1, withinMs: 0, backoffMs: 0 }),
+    );
+    assert.deepEqual([tracker.decide('failed', 1), tracker.decide('failed', 1)], [0, 0]);
+  });
+
+  test('a run that stayed up resetAfterMs resets the backoff and the count', () => {
+    const tracker = new RestartTracker(
+      policy({ when: 'on-failure', maxRestarts: 2, backoffMs: 10, resetAfterMs: 1000 }),
+    );
+    assert.deepEqual([tracker.decide('failed', 5), tracker.decide('failed', 5)], [10, 20]);
+    assert.equal(tracker.decide('failed', 1000), 10, 'a stable run: back to the first delay, not the limit');
+  });
+
+  test('bad policies are refused naming the field', () => {
+    assert.throws(() => policy('sometimes'));
+    assert.throws(() => policy({ when: 'always', maxRestarts: -1 }));
+    assert.throws(() => policy({ when: 'always', backoffFactor: 0.5 }));
+    assert.throws(() => policy({ when: 'always', retries: 3 }));
+  });
+});
