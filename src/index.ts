@@ -23,6 +23,8 @@ export type { AgentState, AgentStatus } from './orchestrator/agent-state.ts';
 export type { AgentStats, HistoryEntry, HistoryEvent } from './orchestrator/agent-stats.ts';
 export type { Dependency, DependencyCondition } from './orchestrator/dependency-graph.ts';
 export { Orchestrator } from './orchestrator/orchestrator.ts';
+export type { NestedSummary } from './orchestrator/orchestrator-agent.ts';
+export { OrchestratorAgent } from './orchestrator/orchestrator-agent.ts';
 export type { OrchestratorConfig, RunMode } from './orchestrator/orchestrator-config.ts';
 export type { AgentOptions, DependencyInput } from './orchestrator/registration.ts';
 export type { AgentStatusReport } from './orchestrator/status.ts';

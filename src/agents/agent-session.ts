@@ -66,6 +66,9 @@ export function startAgentSession(options: AgentSessionOptions): AgentSession {
         heartbeat: () => {
           if (!lifecycleDone) report({ type: 'heartbeat', sequence: ++beats });
         },
+        forward: (event) => {
+          if (!lifecycleDone) report({ type: 'nested', event });
+        },
       });
       await runLifecycle({ agent, stopRequested: events.stopRequested, abort, failure, report });
     } catch (error) {

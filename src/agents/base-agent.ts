@@ -21,6 +21,8 @@ export interface AgentContext<C extends object = AgentConfig> {
   createLogger: () => Logger;
   /** Reports a heartbeat to the orchestrator. */
   heartbeat: () => void;
+  /** Passes an event of a nested orchestrator up to the orchestrator running this agent. */
+  forward: (event: { type: string; payload: Record<string, unknown> }) => void;
 }
 
 /**
@@ -59,6 +61,8 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   readonly plugins: readonly AgentPlugin[];
   readonly #createLogger: () => Logger;
   readonly #heartbeat: () => void;
+  /** @internal Used by OrchestratorAgent to pass its nested orchestrator's events up. */
+  protected readonly forwardEvent: AgentContext['forward'];
   #logger: Logger | undefined;
 
   constructor(context: AgentContext<C>) {
@@ -71,6 +75,7 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
     this.plugins = context.plugins;
     this.#createLogger = context.createLogger;
     this.#heartbeat = context.heartbeat;
+    this.forwardEvent = context.forward;
   }
 
   /**

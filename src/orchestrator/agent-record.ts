@@ -5,6 +5,7 @@ import type { AgentRuntime } from '../runtime/agent-runtime.ts';
 import type { AgentState } from './agent-state.ts';
 import type { StatsRecorder } from './agent-stats.ts';
 import type { DependencyCondition } from './dependency-graph.ts';
+import type { NestedStatus } from './nested-status.ts';
 import type { Registration } from './registration.ts';
 import type { RestartTracker } from './restart-policy.ts';
 import type { Schedulable } from './scheduler.ts';
@@ -43,6 +44,8 @@ export interface AgentRecord extends Schedulable {
   readonly stats: StatsRecorder;
   /** Supervision: the restart policy and its bookkeeping. */
   readonly supervision: RestartTracker;
+  /** For an OrchestratorAgent: its nested agents' status, from the events it passes up. */
+  nested: NestedStatus | undefined;
   /** A restart by policy waiting out its backoff: when it fires, and how to cancel it. */
   pendingRestart: { at: number; cancel(): void } | undefined;
 }

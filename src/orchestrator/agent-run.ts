@@ -33,6 +33,8 @@ export interface RunContext {
   killTimeout: number;
   transition(record: AgentRecord, next: AgentState): void;
   emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void;
+  /** An event of the nested orchestrator this agent runs. */
+  nested(record: AgentRecord, event: { type: string; payload: Record<string, unknown> }): void;
   /** The agent sent a heartbeat. */
   heartbeat(record: AgentRecord, sequence: number): void;
   /** The agent reached a milestone its dependents may wait for (`started`, `ready`). */
@@ -103,6 +105,9 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
         return;
       case 'heartbeat':
         context.heartbeat(record, message.sequence);
+        return;
+      case 'nested':
+        context.nested(record, message.event);
         return;
       case 'event':
         return; // process mirrors handle these before they get here

@@ -1,7 +1,11 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { resolveConfig, validateConfig } from '../config/agent-config.ts';
 import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
-import type { AnyOrchestratorEvent, OrchestratorEventMap } from '../events/event-map.ts';
+import {
+  type AnyOrchestratorEvent,
+  OrchestratorEvent,
+  type OrchestratorEventMap,
+} from '../events/event-map.ts';
 import { createControlEvents, createStateEvents, SharedEvent } from '../events/shared-event.ts';
 import { TypedEmitter } from '../events/typed-emitter.ts';
 import { type EventQuery, EventStore, type StoredEvent } from '../history/event-store.ts';
@@ -15,6 +19,7 @@ import { type AgentStats, StatsRecorder } from './agent-stats.ts';
 import { DependencyGraph } from './dependency-graph.ts';
 import { admit, progress } from './dependency-waits.ts';
 import { Groups } from './groups.ts';
+import { NestedStatus } from './nested-status.ts';
 import {
   maxWorkersSchema,
   type OrchestratorConfig,
@@ -35,6 +40,7 @@ import { type AgentStatusReport, formatStatusTable } from './status.ts';
 import { Watchdog } from './watchdog.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(Object.values(OrchestratorEvent));
 type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
 
@@ -211,6 +217,7 @@ export class Orchestrator {
       stats: new StatsRecorder(name, this.#config.historySize),
       supervision: new RestartTracker(registration.restart),
       pendingRestart: undefined,
+      nested: undefined,
     };
     const entry = new AgentEntry<ResultOf<A>>(
       record,
@@ -251,9 +258,21 @@ export class Orchestrator {
   /** One agent's status; throws `ERR_UNKNOWN_AGENT`. */
   status(name: string): AgentStatusReport;
   status(name?: string): AgentStatusReport | AgentStatusReport[] {
-    if (name !== undefined) return this.#statusOf(this.#record(name), Date.now());
     const now = Date.now();
-    return [...this.#records.values()].map((record) => this.#statusOf(record, now));
+    if (name !== undefined) {
+      const slash = name.indexOf('/');
+      if (slash < 0) return this.#statusOf(this.#record(name), now);
+      // A nested agent, by its path: `parent/child`.
+      const found = this.#record(name.slice(0, slash)).nested?.get(name, now);
+      if (!found) {
+        throw new OrchestratorError('ERR_UNKNOWN_AGENT', `No nested agent named ${JSON.stringify(name)}.`);
+      }
+      return found;
+    }
+    return [...this.#records.values()].flatMap((record) => [
+      this.#statusOf(record, now),
+      ...(record.nested?.rows(now) ?? []),
+    ]);
   }
 
   /** `status()` as a table. Written to `out` when given (e.g. `process.stdout`); returned either way. */
@@ -660,6 +679,7 @@ export class Orchestrator {
       transition: (target, next) => this.#transition(target, next),
       emit: (event, payload) => this.#emit(event, payload),
       progressed: (progressed) => this.#propagate(progressed),
+      nested: (parent, event) => this.#nested(parent, event),
       heartbeat: (beating, sequence) => {
         this.#watchdog.beat(beating, sequence);
         this.#emit('agent:heartbeat', { agent: beating.name, timestamp: Date.now(), sequence });
@@ -700,6 +720,24 @@ export class Orchestrator {
       withinMs,
     });
     return undefined;
+  }
+
+  /**
+   * An event of the orchestrator nested in `parent` (an OrchestratorAgent): re-emitted here with the
+   * agent's path (`parent/child`), and kept for status(). The nested batch's end is not re-emitted:
+   * it is `parent`'s result.
+   */
+  #nested(parent: AgentRecord, event: { type: string; payload: Record<string, unknown> }): void {
+    const { type, payload } = event;
+    if (!KNOWN_EVENTS.has(type) || type === OrchestratorEvent.ALL_AGENTS_TERMINATED) return;
+    if (typeof payload.agent !== 'string') return;
+    const tagged = {
+      type,
+      payload: { ...payload, agent: `${parent.name}/${payload.agent}` },
+    } as AnyOrchestratorEvent;
+    parent.nested ??= new NestedStatus();
+    parent.nested.observe(tagged);
+    this.#emit(tagged.type, tagged.payload as never);
   }
 
   /** Restart by policy: the agent waits out its backoff, then starts afresh (and, if asked, its dependents too). */

@@ -48,6 +48,8 @@ export type ChildMessage =
   | { type: 'done'; outcome: 'completed' | 'stopped' | 'failed'; result: unknown }
   | { type: 'log'; line: string }
   | { type: 'heartbeat'; sequence: number }
+  /** An event of a nested orchestrator this agent runs; `agent` names are relative to it. */
+  | { type: 'nested'; event: { type: string; payload: Record<string, unknown> } }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
