@@ -18,6 +18,7 @@ export {
   AgentKilledError,
   AgentLoadError,
   AgentOutOfMemoryError,
+  AgentUnresponsiveError,
   ConfigError,
   InvalidOptionError,
   OrchestratorError,

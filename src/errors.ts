@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ERR_AGENT_EXIT'
   | 'ERR_AGENT_KILLED'
   | 'ERR_AGENT_OUT_OF_MEMORY'
+  | 'ERR_AGENT_UNRESPONSIVE'
   | 'ERR_AGENT_CRASHED'
   | 'ERR_UNHANDLED_REJECTION'
   | 'ERR_NOT_SERIALIZABLE'
@@ -143,6 +144,19 @@ export class AgentOutOfMemoryError extends OrchestratorError {
   }
 }
 
+/** An agent went silent (no heartbeat) and was killed so that its restart policy could act. */
+export class AgentUnresponsiveError extends OrchestratorError {
+  readonly silentMs: number;
+
+  constructor(agent: string, silentMs: number) {
+    super(
+      'ERR_AGENT_UNRESPONSIVE',
+      `Agent "${agent}" sent no heartbeat for ${Math.round(silentMs)} ms and was killed to be restarted.`,
+    );
+    this.silentMs = silentMs;
+  }
+}
+
 /** A promise rejected inside an agent and nobody handled it. */
 export class UnhandledRejectionError extends OrchestratorError {
   constructor(agent: string, reason: unknown) {
@@ -175,6 +189,7 @@ const KNOWN_CLASSES: Record<string, new (...args: never[]) => Error> = {
   AgentExitError,
   AgentKilledError,
   AgentOutOfMemoryError,
+  AgentUnresponsiveError,
   UnhandledRejectionError,
   Error,
   TypeError,

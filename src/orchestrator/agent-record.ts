@@ -44,6 +44,8 @@ export interface AgentRecord extends Schedulable {
   readonly stats: StatsRecorder;
   /** Supervision: the restart policy and its bookkeeping. */
   readonly supervision: RestartTracker;
+  /** Why the orchestrator forced this run's end as a failure (an unresponsive agent), if it did. */
+  killReason: Error | undefined;
   /** For an OrchestratorAgent: its nested agents' status, from the events it passes up. */
   nested: NestedStatus | undefined;
   /** A restart by policy waiting out its backoff: when it fires, and how to cancel it. */

@@ -120,6 +120,9 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
     clearTimeout(record.stopTimer);
     record.stopTimer = undefined;
     if (exit.error && !firstError) reportError(serializeError(exit.error), 'runtime');
+    const killReason = record.killReason;
+    record.killReason = undefined;
+    if (killReason && !firstError) reportError(serializeError(killReason), 'runtime');
     const next = terminalState(record.name, exit, outcome, firstError, now());
     if (next.status === 'failed' && !firstError) reportError(next.error, 'runtime');
     record.result = next.status === 'completed' ? next.result : undefined;

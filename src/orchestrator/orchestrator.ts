@@ -1,6 +1,6 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { resolveConfig, validateConfig } from '../config/agent-config.ts';
-import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
+import { AgentUnresponsiveError, ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
 import {
   type AnyOrchestratorEvent,
   OrchestratorEvent,
@@ -97,13 +97,7 @@ export class Orchestrator {
     this.#watchdog = new Watchdog(
       this.#config.checkInterval,
       this.#config.unresponsiveAfter,
-      (record, silentMs, lastSequence) =>
-        this.#emit('agent:unresponsive', {
-          agent: record.name,
-          timestamp: Date.now(),
-          silentMs,
-          lastSequence,
-        }),
+      (record, silentMs, lastSequence) => this.#unresponsive(record, silentMs, lastSequence),
     );
   }
 
@@ -218,6 +212,7 @@ export class Orchestrator {
       supervision: new RestartTracker(registration.restart),
       pendingRestart: undefined,
       nested: undefined,
+      killReason: undefined,
     };
     const entry = new AgentEntry<ResultOf<A>>(
       record,
@@ -738,6 +733,18 @@ export class Orchestrator {
     parent.nested ??= new NestedStatus();
     parent.nested.observe(tagged);
     this.#emit(tagged.type, tagged.payload as never);
+  }
+
+  /**
+   * An agent went silent. Said once; and when its policy restarts failed agents, the run is killed
+   * as a failure (`AgentUnresponsiveError`), so that the policy restarts it.
+   */
+  #unresponsive(record: AgentRecord, silentMs: number, lastSequence: number): void {
+    this.#emit('agent:unresponsive', { agent: record.name, timestamp: Date.now(), silentMs, lastSequence });
+    if (record.supervision.policy.when === 'never' || !record.runtime || !isLive(record.state.status)) return;
+    if (record.stopRequested.isSet()) return;
+    record.killReason = new AgentUnresponsiveError(record.name, silentMs);
+    record.runtime.kill();
   }
 
   /** Restart by policy: the agent waits out its backoff, then starts afresh (and, if asked, its dependents too). */

@@ -50,6 +50,27 @@ for (const mode of MODES) {
       assert.equal(events.of('agent:unresponsive').length, 1);
     });
 
+    it('with a restart policy, an unresponsive agent is killed as failed (AgentUnresponsiveError) and restarted', async (t) => {
+      const orchestrator = createOrchestrator(t, { checkInterval: 10, unresponsiveAfter: 2 });
+      const events = new EventLog(orchestrator);
+      const entry = orchestrator.registerAgent(GoesQuiet, {
+        mode,
+        name: 'quiet',
+        restart: { when: 'on-failure', maxRestarts: 1, backoffMs: 0 },
+      });
+      await orchestrator.start();
+      await orchestrator.join();
+      assert.equal(entry.status, 'failed');
+      assert.equal(entry.restarts, 1);
+      assert.equal(entry.lastError?.code, 'ERR_AGENT_UNRESPONSIVE');
+      assert.equal(events.of('agent:unresponsive', 'quiet').length, 2);
+      assert.deepEqual(
+        events.of('agent:terminated', 'quiet').map(({ reason }) => reason),
+        ['failed', 'failed'],
+      );
+      assert.equal(events.of('agent:restart-limit', 'quiet').length, 1);
+    });
+
     itLeavesNothingBehind();
   });
 }
