@@ -28,14 +28,30 @@ export interface ChildTransport {
 
 type EventName = keyof EventHandles;
 
+/** The run in progress: its events, and where failures outside its call stack go. */
+interface Run {
+  events: Map<EventName, SharedEvent>;
+  failOutOfBand(error: unknown): void;
+}
+
+/**
+ * Serves runs of agents, one at a time. A plain thread or process serves one run and exits; a
+ * pooled one (`start` with `pooled`) reports `idle` after each successful run and waits for the
+ * next `start`: the agent's module stays loaded, which is what makes warm reuse fast. A failed run
+ * always ends the thread or process, so no broken state is reused.
+ */
 export function serveAgent(transport: ChildTransport): void {
-  const events = new Map<EventName, SharedEvent>();
-  let started = false;
+  let current: (Run & { name: string }) | undefined;
+  // Installed once for every run: whatever escapes goes to the run in progress.
+  process.on('unhandledRejection', (reason) => {
+    if (current) current.failOutOfBand(new UnhandledRejectionError(current.name, reason));
+  });
+  process.on('uncaughtException', (error) => current?.failOutOfBand(error));
   transport.onMessage((message) => {
     if (message.type === 'event') {
-      events.get(message.name)?.applyRemote(message.value);
-    } else if (message.type === 'start' && !started) {
-      started = true;
+      current?.events.get(message.name)?.applyRemote(message.value);
+    } else if (message.type === 'start' && !current) {
+      const events = new Map<EventName, SharedEvent>();
       for (const [name, handle] of Object.entries(message.events) as [
         EventName,
         SharedArrayBuffer | boolean,
@@ -46,16 +62,23 @@ export function serveAgent(transport: ChildTransport): void {
         }
         events.set(name, event);
       }
-      void host(transport, message.spec, events);
+      const run = { name: message.spec.name, events, failOutOfBand: (_error: unknown) => {} };
+      current = run;
+      void host(transport, message.spec, run).then((failed) => {
+        current = undefined;
+        if (failed || !message.pooled) {
+          transport.exit(failed ? 1 : 0);
+          return;
+        }
+        const { rss, heapUsed } = process.memoryUsage();
+        transport.send({ type: 'idle', rssMb: rss / 2 ** 20, heapUsedMb: heapUsed / 2 ** 20 });
+      });
     }
   });
 }
 
-async function host(
-  transport: ChildTransport,
-  spec: AgentSpec,
-  events: Map<EventName, SharedEvent>,
-): Promise<void> {
+/** One run: import, build, drive the lifecycle. Resolves whether it failed. */
+async function host(transport: ChildTransport, spec: AgentSpec, run: Run): Promise<boolean> {
   const send = (message: ChildMessage) => {
     try {
       transport.send(message);
@@ -73,9 +96,7 @@ async function host(
   let failed = false;
   let session: AgentSession | undefined;
   let early: unknown[] | undefined = []; // failures before the agent exists fail it once it does
-  const failOutOfBand = (error: unknown) => (session ? session.fail(error) : early?.push(error));
-  process.on('unhandledRejection', (reason) => failOutOfBand(new UnhandledRejectionError(spec.name, reason)));
-  process.on('uncaughtException', failOutOfBand);
+  run.failOutOfBand = (error: unknown) => (session ? session.fail(error) : early?.push(error));
 
   let AgentClass: AgentClass;
   let plugins: AgentPlugin[];
@@ -85,8 +106,7 @@ async function host(
   } catch (error) {
     send({ type: 'error', phase: 'runtime', error: serializeError(error) });
     send({ type: 'done', outcome: 'failed', result: undefined });
-    transport.exit(1);
-    return;
+    return true;
   }
 
   session = startAgentSession({
@@ -96,7 +116,7 @@ async function host(
     threadId: transport.threadId,
     config: spec.config,
     plugins,
-    events: Object.fromEntries(events) as AgentSessionOptions['events'],
+    events: Object.fromEntries(run.events) as AgentSessionOptions['events'],
     logLevel: spec.logLevel,
     logSink: { write: (line: string) => send({ type: 'log', line }) },
     abort: new AbortController(),
@@ -109,7 +129,7 @@ async function host(
   for (const error of early ?? []) session.fail(error);
   early = undefined;
   await session.finished;
-  transport.exit(failed ? 1 : 0);
+  return failed;
 }
 
 async function importExport(ref: ModuleRef, agent: string): Promise<unknown> {

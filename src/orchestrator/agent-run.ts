@@ -17,6 +17,7 @@ import type { ExitInfo, RuntimeLauncher } from '../runtime/agent-runtime.ts';
 import { launchInline } from '../runtime/inline-runtime.ts';
 import { launchProcess } from '../runtime/process-runtime.ts';
 import { launchThread } from '../runtime/thread-runtime.ts';
+import type { WarmPool } from '../runtime/warm-pool.ts';
 import type { AgentRecord } from './agent-record.ts';
 import type { AgentState } from './agent-state.ts';
 import { reach } from './dependency-waits.ts';
@@ -28,6 +29,8 @@ const LAUNCHERS: Record<AgentRecord['registration']['mode'], RuntimeLauncher> = 
 };
 
 export interface RunContext {
+  /** Warm threads and processes, for agents registered with `reuse`. */
+  pool: WarmPool;
   logSink: LogSink;
   logLevel: string;
   killTimeout: number;
@@ -109,6 +112,8 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
       case 'nested':
         context.nested(record, message.event);
         return;
+      case 'idle':
+        return; // a warm pool's business
       case 'event':
         return; // process mirrors handle these before they get here
     }
@@ -145,7 +150,12 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
   context.transition(record, { status: 'starting', since: now() });
   record.launchedAt = performance.now();
   try {
-    record.runtime = LAUNCHERS[registration.mode](
+    const { reuse, mode } = registration;
+    const launch: RuntimeLauncher =
+      reuse && mode !== 'inline'
+        ? (request, handlers) => context.pool.launch(mode, request, handlers, reuse)
+        : LAUNCHERS[mode];
+    record.runtime = launch(
       {
         spec,
         AgentClass: record.AgentClass,

@@ -11,6 +11,7 @@ import { TypedEmitter } from '../events/typed-emitter.ts';
 import { type EventQuery, EventStore, type StoredEvent } from '../history/event-store.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry } from './agent-entry.ts';
 import type { AgentRecord } from './agent-record.ts';
 import { launchRun } from './agent-run.ts';
@@ -56,6 +57,7 @@ export class Orchestrator {
   readonly #scheduler: Scheduler<AgentRecord>;
   readonly #watchdog: Watchdog<AgentRecord>;
   readonly #store: EventStore;
+  readonly #pool = new WarmPool();
   #durable: SqliteHistory | undefined;
   readonly #graph = new DependencyGraph();
   readonly #lookup = (name: string) => this.#records.get(name);
@@ -571,6 +573,7 @@ export class Orchestrator {
       await this.stop();
       this.#lifecycle = 'shut-down';
       this.#watchdog.stop();
+      await this.#pool.close();
       this.#durable?.close();
       this.#durable = undefined;
       this.#endBatch();
@@ -668,6 +671,7 @@ export class Orchestrator {
 
   #launch(record: AgentRecord): void {
     launchRun(record, {
+      pool: this.#pool,
       logSink: this.#config.logDestination,
       logLevel: this.#config.logLevel,
       killTimeout: this.#config.killTimeout,

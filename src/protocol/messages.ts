@@ -36,7 +36,8 @@ export interface AgentSpec extends ModuleRef {
 export type EventHandles = Record<AgentEventName | 'stopRequested', SharedArrayBuffer | boolean>;
 
 export type ParentMessage =
-  | { type: 'start'; spec: AgentSpec; events: EventHandles }
+  /** `pooled`: after a successful run, report `idle` and wait for the next `start` (warm reuse). */
+  | { type: 'start'; spec: AgentSpec; events: EventHandles; pooled?: boolean }
   | { type: 'stop' }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
 
@@ -48,6 +49,8 @@ export type ChildMessage =
   | { type: 'done'; outcome: 'completed' | 'stopped' | 'failed'; result: unknown }
   | { type: 'log'; line: string }
   | { type: 'heartbeat'; sequence: number }
+  /** A pooled thread or process finished a run well and can take another; its memory now. */
+  | { type: 'idle'; rssMb: number; heapUsedMb: number }
   /** An event of a nested orchestrator this agent runs; `agent` names are relative to it. */
   | { type: 'nested'; event: { type: string; payload: Record<string, unknown> } }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AgentOutOfMemoryError } from '../errors.ts';
 import { isChildMessage, type ParentMessage } from '../protocol/messages.ts';
@@ -12,16 +12,20 @@ import {
 } from './agent-runtime.ts';
 import { EventMirror } from './event-mirror.ts';
 
-/** Runs the agent in a forked Node process; events are mirrored over IPC. */
-export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
-  const heapLimitMb = request.resourceLimits?.maxOldGenerationSizeMb;
+/**
+ * A child process running the agent host. With a heap limit, its stderr passes through us so that
+ * V8's out-of-memory report is recognised: `outOfMemory()` then returns the error to report.
+ */
+export function spawnProcess(
+  name: string,
+  heapLimitMb: number | undefined,
+): { child: ChildProcess; outOfMemory(): Error | undefined } {
   const execArgv = inheritableExecArgv();
   if (heapLimitMb !== undefined)
     execArgv.push(`--max-old-space-size=${Math.max(1, Math.round(heapLimitMb))}`);
   const child = fork(fileURLToPath(BOOTSTRAP_URL), [transportUrl('process-transport')], {
     serialization: 'advanced',
     execArgv,
-    // With a heap limit, stderr passes through us so that V8's out-of-memory report is recognised.
     stdio: ['ignore', 'inherit', heapLimitMb === undefined ? 'inherit' : 'pipe', 'ipc'],
   });
   let outOfMemory = false;
@@ -33,13 +37,35 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
       if (!outOfMemory && /heap out of memory|Reached heap limit/.test(tail)) outOfMemory = true;
     });
   }
+  return {
+    child,
+    outOfMemory: () =>
+      outOfMemory && heapLimitMb !== undefined ? new AgentOutOfMemoryError(name, heapLimitMb) : undefined,
+  };
+}
+
+/** SIGTERM now, SIGKILL after `killTimeout` if it is still there. Returns the SIGKILL timer. */
+export function terminateProcess(child: ChildProcess, killTimeout: number): NodeJS.Timeout | undefined {
+  if (child.exitCode !== null || child.signalCode !== null) return undefined;
+  child.kill('SIGTERM');
+  return setTimeout(() => child.kill('SIGKILL'), killTimeout);
+}
+
+/** Sends to a child unless it is gone (a child that just died cannot be told anything). */
+export function sendTo(child: ChildProcess, message: ParentMessage): void {
+  if (child.connected) child.send(message, () => {});
+}
+
+/** Runs the agent in a forked Node process; events are mirrored over IPC. */
+export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
+  const { child, outOfMemory } = spawnProcess(
+    request.spec.name,
+    request.resourceLimits?.maxOldGenerationSizeMb,
+  );
   let forced = false;
   let spawnError: Error | undefined;
   let killTimer: NodeJS.Timeout | undefined;
-  const send = (message: ParentMessage) => {
-    // A child that just died cannot be told anything; its 'close' reports the end.
-    if (child.connected) child.send(message, () => {});
-  };
+  const send = (message: ParentMessage) => sendTo(child, message);
   const mirror = new EventMirror(request.events, send);
   child.on('message', (message: unknown) => {
     if (!isChildMessage(message)) return;
@@ -53,10 +79,7 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
   child.once('close', (exitCode, signal) => {
     clearTimeout(killTimer);
     mirror.close();
-    const error =
-      outOfMemory && heapLimitMb !== undefined
-        ? new AgentOutOfMemoryError(request.spec.name, heapLimitMb)
-        : spawnError;
+    const error = outOfMemory() ?? spawnError;
     handlers.exit({ exitCode, signal, forced, ...(error ? { error } : {}) });
   });
   send({ type: 'start', spec: request.spec, events: eventHandles(request.events, 'value') });
@@ -67,8 +90,7 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
     kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       forced = true;
-      child.kill('SIGTERM');
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), request.killTimeout);
+      killTimer ??= terminateProcess(child, request.killTimeout);
     },
   };
 }

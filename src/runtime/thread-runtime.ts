@@ -9,14 +9,19 @@ import {
   transportUrl,
 } from './agent-runtime.ts';
 
-/** Runs the agent in a fresh `node:worker_threads` Worker; events are shared memory. */
-export function launchThread(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
+/** A worker thread running the agent host. */
+export function spawnThread(resourceLimits: LaunchRequest['resourceLimits']): Worker {
   // No execArgv: a worker inherits its parent's flags by default, while passing them explicitly
   // rejects per-process ones (as `node --test` uses).
-  const worker = new Worker(BOOTSTRAP_URL, {
+  return new Worker(BOOTSTRAP_URL, {
     workerData: { transport: transportUrl('thread-transport') },
-    ...(request.resourceLimits ? { resourceLimits: request.resourceLimits } : {}),
+    ...(resourceLimits ? { resourceLimits } : {}),
   });
+}
+
+/** Runs the agent in a fresh `node:worker_threads` Worker; events are shared memory. */
+export function launchThread(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
+  const worker = spawnThread(request.resourceLimits);
   let forced = false;
   let crash: Error | undefined;
   worker.on('message', (message: unknown) => {
