@@ -44,9 +44,13 @@ function leftovers() {
       return false;
     }
   }).length;
-  const children = tasks.flatMap((task) =>
-    readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean),
-  ).length;
+  const children = tasks.flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').split(/\s+/).filter(Boolean);
+    } catch {
+      return []; // the thread ended while we looked
+    }
+  }).length;
   return { threads, children };
 }
 

@@ -36,7 +36,7 @@ interface Run {
 
 /**
  * Serves runs of agents, one at a time. A plain thread or process serves one run and exits; a
- * pooled one (`start` with `pooled`) reports `idle` after each successful run and waits for the
+ * pooled one (`start` with `pooled`) stays after each successful run and waits for the
  * next `start`: the agent's module stays loaded, which is what makes warm reuse fast. A failed run
  * always ends the thread or process, so no broken state is reused.
  */
@@ -66,12 +66,10 @@ export function serveAgent(transport: ChildTransport): void {
       current = run;
       void host(transport, message.spec, run).then((failed) => {
         current = undefined;
-        if (failed || !message.pooled) {
-          transport.exit(failed ? 1 : 0);
-          return;
-        }
+        const exitCode = failed ? 1 : message.pooled ? null : 0;
         const { rss, heapUsed } = process.memoryUsage();
-        transport.send({ type: 'idle', rssMb: rss / 2 ** 20, heapUsedMb: heapUsed / 2 ** 20 });
+        transport.send({ type: 'finished', exitCode, rssMb: rss / 2 ** 20, heapUsedMb: heapUsed / 2 ** 20 });
+        if (exitCode !== null) transport.exit(exitCode);
       });
     }
   });

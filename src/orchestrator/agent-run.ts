@@ -42,6 +42,8 @@ export interface RunContext {
   heartbeat(record: AgentRecord, sequence: number): void;
   /** The agent reached a milestone its dependents may wait for (`started`, `ready`). */
   progressed(record: AgentRecord): void;
+  /** A thread or process whose run is over but which is still tearing down. */
+  teardown(exited: Promise<void>): void;
   /** The run is over and its terminal state recorded: free the slot. */
   finished(record: AgentRecord): void;
 }
@@ -112,8 +114,8 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
       case 'nested':
         context.nested(record, message.event);
         return;
-      case 'idle':
-        return; // a warm pool's business
+      case 'finished':
+        return; // the runtimes' business: they end the run on it
       case 'event':
         return; // process mirrors handle these before they get here
     }
@@ -143,6 +145,7 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
       error: next.status === 'failed' ? next.error : undefined,
       durationMs: performance.now() - (record.launchedAt ?? performance.now()),
     });
+    if (record.runtime) context.teardown(record.runtime.exited);
     record.runtime = undefined;
     context.finished(record);
   };
@@ -183,7 +186,9 @@ function terminalState(
     ({ status: 'failed', since, reason, error, exitCode: exit.exitCode, signal: exit.signal }) as const;
   if (outcome && !firstError) {
     if (outcome.outcome === 'completed') return { status: 'completed', since, result: outcome.result };
-    if (outcome.outcome === 'stopped') return { status: 'stopped', since, reason: 'stopped' };
+    // A kill that lands as the agent was stopping anyway is still the kill that was asked for.
+    if (outcome.outcome === 'stopped')
+      return { status: 'stopped', since, reason: exit.forced ? 'killed' : 'stopped' };
   }
   if (firstError) return failed('failed', firstError);
   if (exit.forced) return { status: 'stopped', since, reason: 'killed' };

@@ -58,6 +58,8 @@ export class Orchestrator {
   readonly #watchdog: Watchdog<AgentRecord>;
   readonly #store: EventStore;
   readonly #pool = new WarmPool();
+  /** Threads and processes whose runs are over but which are still exiting; shutdown() waits for them. */
+  readonly #exiting = new Set<Promise<void>>();
   #durable: SqliteHistory | undefined;
   readonly #graph = new DependencyGraph();
   readonly #lookup = (name: string) => this.#records.get(name);
@@ -574,6 +576,7 @@ export class Orchestrator {
       this.#lifecycle = 'shut-down';
       this.#watchdog.stop();
       await this.#pool.close();
+      await Promise.all(this.#exiting);
       this.#durable?.close();
       this.#durable = undefined;
       this.#endBatch();
@@ -672,6 +675,10 @@ export class Orchestrator {
   #launch(record: AgentRecord): void {
     launchRun(record, {
       pool: this.#pool,
+      teardown: (exited) => {
+        this.#exiting.add(exited);
+        void exited.then(() => this.#exiting.delete(exited));
+      },
       logSink: this.#config.logDestination,
       logLevel: this.#config.logLevel,
       killTimeout: this.#config.killTimeout,

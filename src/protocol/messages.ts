@@ -36,7 +36,7 @@ export interface AgentSpec extends ModuleRef {
 export type EventHandles = Record<AgentEventName | 'stopRequested', SharedArrayBuffer | boolean>;
 
 export type ParentMessage =
-  /** `pooled`: after a successful run, report `idle` and wait for the next `start` (warm reuse). */
+  /** `pooled`: after a successful run, wait for the next `start` instead of exiting (warm reuse). */
   | { type: 'start'; spec: AgentSpec; events: EventHandles; pooled?: boolean }
   | { type: 'stop' }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
@@ -49,8 +49,12 @@ export type ChildMessage =
   | { type: 'done'; outcome: 'completed' | 'stopped' | 'failed'; result: unknown }
   | { type: 'log'; line: string }
   | { type: 'heartbeat'; sequence: number }
-  /** A pooled thread or process finished a run well and can take another; its memory now. */
-  | { type: 'idle'; rssMb: number; heapUsedMb: number }
+  /**
+   * The run is over: the last message of every run, sent after late failures had their turn. With
+   * `exitCode`, the thread or process exits with it now; with `null` (a pooled run that went well)
+   * it waits for the next `start`. Its memory at that moment, for a pool's recycling.
+   */
+  | { type: 'finished'; exitCode: number | null; rssMb: number; heapUsedMb: number }
   /** An event of a nested orchestrator this agent runs; `agent` names are relative to it. */
   | { type: 'nested'; event: { type: string; payload: Record<string, unknown> } }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };

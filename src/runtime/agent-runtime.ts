@@ -49,6 +49,11 @@ export interface AgentRuntime {
   readonly threadId: number | undefined;
   /** Forced stop: terminate the worker, SIGTERM then SIGKILL the process, abandon an inline agent. */
   kill(): void;
+  /**
+   * Resolves once the thread or process is gone. A run ends as soon as the agent's host says it is
+   * finished (termination is noticed then, not a teardown later); the teardown goes on after it.
+   */
+  readonly exited: Promise<void>;
 }
 
 export type RuntimeLauncher = (request: LaunchRequest, handlers: RuntimeHandlers) => AgentRuntime;

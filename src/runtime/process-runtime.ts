@@ -70,17 +70,24 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
   child.on('message', (message: unknown) => {
     if (!isChildMessage(message)) return;
     if (message.type === 'event') mirror.apply(message.name, message.value);
-    else handlers.message(message);
+    // The run is over now: the process's exit (milliseconds) is not waited for.
+    else if (message.type === 'finished') {
+      mirror.close();
+      handlers.exit({ exitCode: message.exitCode ?? 0, signal: null, forced });
+    } else handlers.message(message);
   });
   child.on('error', (error) => {
     spawnError = error;
   });
   // 'close', not 'exit': it fires only after every message the child sent has been read.
-  child.once('close', (exitCode, signal) => {
-    clearTimeout(killTimer);
-    mirror.close();
-    const error = outOfMemory() ?? spawnError;
-    handlers.exit({ exitCode, signal, forced, ...(error ? { error } : {}) });
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', (exitCode, signal) => {
+      clearTimeout(killTimer);
+      mirror.close();
+      const error = outOfMemory() ?? spawnError;
+      handlers.exit({ exitCode, signal, forced, ...(error ? { error } : {}) });
+      resolve();
+    });
   });
   send({ type: 'start', spec: request.spec, events: eventHandles(request.events, 'value') });
   return {
@@ -92,6 +99,7 @@ export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers)
       forced = true;
       killTimer ??= terminateProcess(child, request.killTimeout);
     },
+    exited,
   };
 }
 

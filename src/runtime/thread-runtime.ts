@@ -25,13 +25,19 @@ export function launchThread(request: LaunchRequest, handlers: RuntimeHandlers):
   let forced = false;
   let crash: Error | undefined;
   worker.on('message', (message: unknown) => {
-    if (isChildMessage(message)) handlers.message(message);
+    if (!isChildMessage(message)) return;
+    // The run is over now: the thread's teardown (milliseconds) is not waited for.
+    if (message.type === 'finished') handlers.exit({ exitCode: message.exitCode ?? 0, signal: null, forced });
+    else handlers.message(message);
   });
   worker.on('error', (error) => {
     crash = error;
   });
-  worker.once('exit', (exitCode) => {
-    handlers.exit({ exitCode, signal: null, forced, ...(crash ? { error: crash } : {}) });
+  const exited = new Promise<void>((resolve) => {
+    worker.once('exit', (exitCode) => {
+      handlers.exit({ exitCode, signal: null, forced, ...(crash ? { error: crash } : {}) });
+      resolve();
+    });
   });
   worker.postMessage({ type: 'start', spec: request.spec, events: eventHandles(request.events, 'buffer') });
   return {
@@ -42,5 +48,6 @@ export function launchThread(request: LaunchRequest, handlers: RuntimeHandlers):
       forced = true;
       void worker.terminate();
     },
+    exited,
   };
 }

@@ -92,6 +92,8 @@ export class WarmPool {
         run.forced = true;
         this.#retire(slot);
       },
+      // The pool owns the thread or process beyond the run; close() waits for it.
+      exited: Promise.resolve(),
     };
   }
 
@@ -165,16 +167,18 @@ export class WarmPool {
     if (!run) return;
     if (message.type === 'event') {
       run.mirror?.apply(message.name, message.value);
-    } else if (message.type === 'idle') {
-      // The run ended well: it is over for the orchestrator, and the slot can take another.
+    } else if (message.type === 'finished') {
+      // The run is over for the orchestrator. A failed one's thread or process exits by itself;
+      // one that went well can take another run.
       slot.run = undefined;
       slot.runs++;
       run.mirror?.close();
-      // Parked first: the end below frees a slot, and the agent launched into it takes this one.
       const memoryMb = slot.mode === 'thread' ? message.heapUsedMb : message.rssMb;
-      if (slot.runs >= run.reuse.maxRuns || memoryMb > run.reuse.maxMemoryMb) this.#retire(slot);
+      if (message.exitCode !== null) this.#unpark(slot);
+      else if (slot.runs >= run.reuse.maxRuns || memoryMb > run.reuse.maxMemoryMb) this.#retire(slot);
+      // Parked first: the end below frees a slot, and the agent launched into it takes this one.
       else this.#park(slot, run.reuse.idleTimeoutMs);
-      run.handlers.exit({ exitCode: 0, signal: null, forced: false });
+      run.handlers.exit({ exitCode: message.exitCode ?? 0, signal: null, forced: run.forced });
     } else {
       run.handlers.message(message);
     }

@@ -12,12 +12,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 /** Pids of the live children of this process. */
 export function childPids(): number[] {
-  return readdirSync(`/proc/${process.pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8')
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number),
-  );
+  return readdirSync(`/proc/${process.pid}/task`).flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8')
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
+    } catch {
+      return []; // the thread ended while we looked
+    }
+  });
 }
 
 /** Worker threads of this process still alive. */
