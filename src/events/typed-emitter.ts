@@ -87,12 +87,12 @@ export class TypedEmitter<M extends object> {
 
   emit<K extends keyof M>(event: K, payload: M[K]): void {
     const set = this.#listeners.get(event);
-    if (set) {
-      for (const listener of [...set]) this.#call(event, () => (listener as Listener<M[K]>)(payload));
-    }
+    // A copy when there are several: a listener may add or remove listeners while we go.
+    if (set?.size === 1) for (const listener of set) this.#call(event, listener as Listener<M[K]>, payload);
+    else if (set) for (const listener of [...set]) this.#call(event, listener as Listener<M[K]>, payload);
     if (this.#wildcard.size > 0) {
       const tagged = { type: event, payload } as Parameters<WildcardListener<M>>[0];
-      for (const listener of [...this.#wildcard]) this.#call(event, () => listener(tagged));
+      for (const listener of [...this.#wildcard]) this.#call(event, listener as Listener<unknown>, tagged);
     }
     if (this.#bridge.listenerCount('event') > 0) this.#bridge.emit('event', { type: event, payload });
   }
@@ -110,9 +110,9 @@ export class TypedEmitter<M extends object> {
     return set;
   }
 
-  #call(event: keyof M, fn: () => void): void {
+  #call<T>(event: keyof M, listener: Listener<T>, argument: T): void {
     try {
-      const returned = fn() as unknown;
+      const returned = listener(argument) as unknown;
       if (returned instanceof Promise)
         returned.catch((error: unknown) => this.#onListenerError(error, event));
     } catch (error) {

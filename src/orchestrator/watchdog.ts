@@ -28,7 +28,14 @@ export class Watchdog<T> {
   }
 
   beat(subject: T, sequence: number): void {
-    this.#beats.set(subject, { last: performance.now(), sequence, reported: false });
+    const beat = this.#beats.get(subject);
+    if (beat) {
+      beat.last = performance.now();
+      beat.sequence = sequence;
+      beat.reported = false;
+    } else {
+      this.#beats.set(subject, { last: performance.now(), sequence, reported: false });
+    }
     this.#timer ??= setInterval(() => this.#check(), this.#checkInterval).unref();
   }
 
