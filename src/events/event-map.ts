@@ -23,6 +23,13 @@ export const OrchestratorEvent = {
 
 export type OrchestratorEventName = (typeof OrchestratorEvent)[keyof typeof OrchestratorEvent];
 
+/** Every event name, for checking names that come from outside (queries, nested orchestrators). */
+export const ORCHESTRATOR_EVENT_NAMES: ReadonlySet<string> = new Set(Object.values(OrchestratorEvent));
+
+export function isOrchestratorEventName(name: unknown): name is OrchestratorEventName {
+  return typeof name === 'string' && ORCHESTRATOR_EVENT_NAMES.has(name);
+}
+
 /** Why an agent ended. */
 export type TerminationReason = 'completed' | 'stopped' | 'failed' | 'killed';
 

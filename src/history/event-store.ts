@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors.ts';
 import {
   type AnyOrchestratorEvent,
+  ORCHESTRATOR_EVENT_NAMES,
   OrchestratorEvent,
   type OrchestratorEventName,
 } from '../events/event-map.ts';
@@ -62,8 +63,7 @@ export interface ResolvedEventQuery {
 /** Prefix of option names in errors: the store is configured as the orchestrator's `history` option. */
 const OPTIONS = 'history';
 const DEFAULT_CAPACITY = 10_000;
-const EVENT_NAMES: ReadonlySet<string> = new Set(Object.values(OrchestratorEvent));
-const EVENT_LIST = `one of ${[...EVENT_NAMES].join(', ')}`;
+const EVENT_LIST = `one of ${[...ORCHESTRATOR_EVENT_NAMES].join(', ')}`;
 const QUERY_KEYS = new Set(['agent', 'type', 'since', 'until', 'limit']);
 const RULE_KEYS = new Set(['perAgent', 'total']);
 const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
@@ -93,7 +93,7 @@ export function validateQuery(query: EventQuery | undefined): ResolvedEventQuery
     const list: unknown[] = Array.isArray(type) ? type : [type];
     for (const [index, name] of list.entries()) {
       const field = Array.isArray(type) ? `query.type[${index}]` : 'query.type';
-      if (typeof name !== 'string' || !EVENT_NAMES.has(name))
+      if (typeof name !== 'string' || !ORCHESTRATOR_EVENT_NAMES.has(name))
         throw new InvalidOptionError(field, name, EVENT_LIST);
     }
     types = new Set(list as OrchestratorEventName[]);
@@ -139,7 +139,8 @@ function validateOptions(options: EventStoreOptions | undefined): { capacity: nu
   const rules: Rules = new Map();
   for (const [type, rule] of Object.entries(retention) as [string, unknown][]) {
     const field = `${OPTIONS}.retention.${type}`;
-    if (!EVENT_NAMES.has(type)) throw new InvalidOptionError(field, type, `an event name: ${EVENT_LIST}`);
+    if (!ORCHESTRATOR_EVENT_NAMES.has(type))
+      throw new InvalidOptionError(field, type, `an event name: ${EVENT_LIST}`);
     if (typeof rule !== 'object' || rule === null)
       throw new InvalidOptionError(field, rule, 'an object { perAgent?, total? }');
     for (const key of Object.keys(rule)) {
@@ -262,7 +263,7 @@ export class EventStore {
    */
   add(event: AnyOrchestratorEvent): StoredEvent {
     const { type, payload } = event;
-    if (!EVENT_NAMES.has(type)) throw new InvalidOptionError('event.type', type, EVENT_LIST);
+    if (!ORCHESTRATOR_EVENT_NAMES.has(type)) throw new InvalidOptionError('event.type', type, EVENT_LIST);
     const agent = 'agent' in payload ? payload.agent : undefined;
     const stored: StoredEvent = Object.freeze({
       seq: ++this.#seq,

@@ -46,15 +46,22 @@ export class DependencyGraph {
     return this.#dependents.get(agent) ?? EMPTY;
   }
 
-  /** `agents` and everything they depend on, directly or not (dependencies not in the graph included). */
-  closure(agents: Iterable<string>): Set<string> {
+  /**
+   * `agents` and everything they depend on, directly or not (dependencies not in the graph
+   * included); with `'dependents'`, everything that depends on them instead.
+   */
+  closure(agents: Iterable<string>, direction: 'dependencies' | 'dependents' = 'dependencies'): Set<string> {
+    const next =
+      direction === 'dependencies'
+        ? (agent: string) => this.#dependencies.get(agent)?.keys() ?? []
+        : (agent: string) => this.dependentsOf(agent);
     const found = new Set(agents);
     const pending = [...found];
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      for (const dependency of this.#dependencies.get(next)?.keys() ?? []) {
-        if (!found.has(dependency)) {
-          found.add(dependency);
-          pending.push(dependency);
+    for (let agent = pending.pop(); agent !== undefined; agent = pending.pop()) {
+      for (const other of next(agent)) {
+        if (!found.has(other)) {
+          found.add(other);
+          pending.push(other);
         }
       }
     }

@@ -3,6 +3,7 @@ import { resolveConfig, validateConfig } from '../config/agent-config.ts';
 import { AgentUnresponsiveError, ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
 import {
   type AnyOrchestratorEvent,
+  isOrchestratorEventName,
   OrchestratorEvent,
   type OrchestratorEventMap,
 } from '../events/event-map.ts';
@@ -41,7 +42,6 @@ import { type AgentStatusReport, formatStatusTable } from './status.ts';
 import { Watchdog } from './watchdog.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(Object.values(OrchestratorEvent));
 type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
 
@@ -327,9 +327,7 @@ export class Orchestrator {
   /** Starts every agent of the group that has not started (and what they depend on). */
   async startGroup(group: string): Promise<void> {
     this.#assertOpen();
-    const needed = this.#graph.closure(this.#groups.members(group));
-    const order = this.#graph.order([...this.#records.keys()].filter((agent) => needed.has(agent)));
-    await this.#admit(order.map((agent) => this.#records.get(agent)!));
+    await this.#startWithDependencies(this.#groups.members(group));
   }
 
   /** Stops every agent of the group (dependents first); resolves once they have ended. */
@@ -601,8 +599,12 @@ export class Orchestrator {
       }
       return; // already waiting or running
     }
-    // Starting an agent starts the agents it depends on that have not started yet.
-    const needed = this.#graph.closure([name]);
+    await this.#startWithDependencies([name]);
+  }
+
+  /** Starts `names` and the agents they depend on that have not started yet, dependencies first. */
+  async #startWithDependencies(names: Iterable<string>): Promise<void> {
+    const needed = this.#graph.closure(names);
     const order = this.#graph.order([...this.#records.keys()].filter((agent) => needed.has(agent)));
     await this.#admit(order.map((agent) => this.#records.get(agent)!));
   }
@@ -735,7 +737,7 @@ export class Orchestrator {
    */
   #nested(parent: AgentRecord, event: { type: string; payload: Record<string, unknown> }): void {
     const { type, payload } = event;
-    if (!KNOWN_EVENTS.has(type) || type === OrchestratorEvent.ALL_AGENTS_TERMINATED) return;
+    if (!isOrchestratorEventName(type) || type === OrchestratorEvent.ALL_AGENTS_TERMINATED) return;
     if (typeof payload.agent !== 'string') return;
     const tagged = {
       type,
@@ -791,19 +793,11 @@ export class Orchestrator {
 
   /** Rest-for-one: every live agent that depends on `record`, directly or not, restarts too. */
   #restartDependents(record: AgentRecord): void {
-    const seen = new Set<string>([record.name]);
-    const pending = [record.name];
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      for (const dependent of this.#graph.dependentsOf(next)) {
-        if (seen.has(dependent)) continue;
-        seen.add(dependent);
-        pending.push(dependent);
-        if (isLive(this.#records.get(dependent)!.state.status)) {
-          this.restart(dependent).catch((error: unknown) =>
-            this.logger.error({ err: error, agent: dependent }, 'Restarting a dependent failed.'),
-          );
-        }
-      }
+    for (const dependent of this.#graph.closure([record.name], 'dependents')) {
+      if (dependent === record.name || !isLive(this.#records.get(dependent)!.state.status)) continue;
+      this.restart(dependent).catch((error: unknown) =>
+        this.logger.error({ err: error, agent: dependent }, 'Restarting a dependent failed.'),
+      );
     }
   }
 
