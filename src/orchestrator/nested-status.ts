@@ -6,6 +6,9 @@ import type { AnyOrchestratorEvent } from '../events/event-map.ts';
 import { isLive, isTerminal } from './agent-state.ts';
 import type { AgentStatusReport } from './status.ts';
 
+const uptimeAt = (row: AgentStatusReport, now: number) =>
+  isLive(row.state) && row.startedAt !== undefined ? now - row.startedAt : undefined;
+
 export class NestedStatus {
   readonly #rows = new Map<string, AgentStatusReport>();
 
@@ -63,13 +66,11 @@ export class NestedStatus {
 
   /** Every nested agent's row, as of `now`. */
   rows(now: number): AgentStatusReport[] {
-    return [...this.#rows.values()].map((row) => ({
-      ...row,
-      uptimeMs: isLive(row.state) && row.startedAt !== undefined ? now - row.startedAt : undefined,
-    }));
+    return [...this.#rows.values()].map((row) => ({ ...row, uptimeMs: uptimeAt(row, now) }));
   }
 
   get(path: string, now: number): AgentStatusReport | undefined {
-    return this.rows(now).find((row) => row.name === path);
+    const row = this.#rows.get(path);
+    return row && { ...row, uptimeMs: uptimeAt(row, now) };
   }
 }

@@ -129,6 +129,15 @@ export const dependenciesSchema = v.array(
   'an array of agent names or { agent, condition }',
 );
 
+const reuseOptionsSchema = v.strictObject(
+  {
+    maxRuns: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 100),
+    maxMemoryMb: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 512),
+    idleTimeoutMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)), 5000),
+  },
+  'only maxRuns, maxMemoryMb, idleTimeoutMs',
+);
+
 const schema = v.strictObject(
   {
     name: v.optional(agentName),
@@ -152,19 +161,13 @@ const schema = v.strictObject(
     dependsOn: v.optional(dependenciesSchema, []),
     restart: restartSchema,
     reuse: v.optional(
-      v.union(
-        [
-          v.boolean(),
-          v.strictObject(
-            {
-              maxRuns: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 100),
-              maxMemoryMb: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 512),
-              idleTimeoutMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0)), 5000),
-            },
-            'only maxRuns, maxMemoryMb, idleTimeoutMs',
-          ),
-        ],
-        'true, false or { maxRuns (integer >= 1), maxMemoryMb (> 0), idleTimeoutMs (>= 0) }',
+      v.pipe(
+        v.union(
+          [v.boolean(), reuseOptionsSchema],
+          'true, false or { maxRuns (integer >= 1), maxMemoryMb (> 0), idleTimeoutMs (>= 0) }',
+        ),
+        // `true` is the options' defaults, from the one schema that holds them.
+        v.transform((input) => (input === true ? v.parse(reuseOptionsSchema, {}) : input || undefined)),
       ),
       false,
     ),
@@ -218,10 +221,10 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
       'resourceLimits only with mode "thread" or "process" (an inline agent shares the host heap)',
     );
   }
-  if (parsed.reuse !== false && mode === 'inline') {
+  if (parsed.reuse && mode === 'inline') {
     throw new InvalidOptionError(
       'options.reuse',
-      parsed.reuse,
+      (options as { reuse?: unknown }).reuse,
       'reuse only with mode "thread" or "process" (an inline agent has no thread or process to reuse)',
     );
   }
@@ -248,12 +251,7 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
     dependsOn: parsed.dependsOn,
     groups: parsed.groups,
     restart: parsed.restart,
-    reuse:
-      parsed.reuse === false
-        ? undefined
-        : parsed.reuse === true
-          ? { maxRuns: 100, maxMemoryMb: 512, idleTimeoutMs: 5000 }
-          : parsed.reuse,
+    reuse: parsed.reuse,
     priority: parsed.priority,
     ignoreConfigErrors: parsed.ignoreConfigErrors,
     logLevel: parsed.logLevel,

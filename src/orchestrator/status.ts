@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AgentMode } from '../protocol/messages.ts';
-import { type AgentStatus, isLive } from './agent-state.ts';
+import type { AgentStatus } from './agent-state.ts';
 import { exitStatus } from './agent-stats.ts';
 
 export interface AgentStatusReport {
@@ -34,22 +34,20 @@ type CliTable = new (options: object) => { push(...rows: string[][]): void; toSt
 let Table: CliTable | undefined;
 
 /** The rows as a plain-text table (cli-table3, loaded on first use). */
-export function formatStatusTable(rows: readonly AgentStatusReport[], now = Date.now()): string {
+export function formatStatusTable(rows: readonly AgentStatusReport[]): string {
   Table ??= createRequire(import.meta.url)('cli-table3') as CliTable;
   const table = new Table({
     head: ['AGENT', 'STATE', 'MODE', 'PID', 'THREAD', 'UPTIME', 'RESTARTS', 'EXIT', 'NOTE'],
     style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
-    const uptime =
-      row.uptimeMs ?? (row.startedAt === undefined || !isLive(row.state) ? undefined : now - row.startedAt);
     table.push([
       row.name,
       row.state,
       row.mode,
       row.pid === undefined ? '-' : String(row.pid),
       row.threadId === undefined ? '-' : String(row.threadId),
-      uptime === undefined ? '-' : formatDuration(uptime),
+      row.uptimeMs === undefined ? '-' : formatDuration(row.uptimeMs),
       String(row.restarts),
       exitStatus(row.exitCode, row.signal) || '-',
       row.waitingFor ? `waiting for ${row.waitingFor}` : (row.lastError ?? ''),

@@ -104,13 +104,6 @@ export class WarmPool {
     await Promise.all(slots.map((slot) => slot.exited));
   }
 
-  /** How many threads and processes the pool holds, and how many of them are idle. */
-  get size(): { total: number; idle: number } {
-    let idle = 0;
-    for (const slots of this.#idle.values()) idle += slots.length;
-    return { total: this.#slots.size, idle };
-  }
-
   #create(key: string, mode: 'thread' | 'process', request: LaunchRequest): Slot {
     let worker: Worker | undefined;
     let child: ChildProcess | undefined;
