@@ -552,18 +552,23 @@ export class Orchestrator {
     }
     record.restarting = false;
     record.config = config;
-    record.sequence = this.#sequence++;
+    this.#countRestart(record, false, 0);
+    this.#enqueue(record);
+  }
+
+  /** A new run of `record` begins as a restart: fresh events, back of its priority, counted and told. */
+  #countRestart(record: AgentRecord, automatic: boolean, delayMs: number): void {
     record.restarts++;
     for (const event of Object.values(record.stateEvents)) event.clear();
     record.stopRequested.clear();
+    record.sequence = this.#sequence++;
     this.#emit('agent:restarted', {
-      agent: name,
+      agent: record.name,
       timestamp: Date.now(),
       restarts: record.restarts,
-      automatic: false,
-      delayMs: 0,
+      automatic,
+      delayMs,
     });
-    this.#enqueue(record);
   }
 
   /** Stops every agent and releases every resource. Safe to call more than once. */
@@ -767,17 +772,7 @@ export class Orchestrator {
       record.pendingRestart = undefined;
       record.restarting = false;
       if (record.state.status !== 'waiting' || this.#lifecycle !== 'open') return;
-      record.restarts++;
-      for (const event of Object.values(record.stateEvents)) event.clear();
-      record.stopRequested.clear();
-      record.sequence = this.#sequence++;
-      this.#emit('agent:restarted', {
-        agent: record.name,
-        timestamp: Date.now(),
-        restarts: record.restarts,
-        automatic: true,
-        delayMs,
-      });
+      this.#countRestart(record, true, delayMs);
       if (record.supervision.policy.restartDependents) this.#restartDependents(record);
       this.#admitWaiting(record);
     };
