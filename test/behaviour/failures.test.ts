@@ -3,7 +3,6 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   AgentExitError,
@@ -319,19 +318,20 @@ for (const mode of MODES) {
 
     if (mode === 'process') {
       it('killing the host process (SIGKILL) ends its process agents too: no orphan is left', async () => {
+        // The host's stdout is a pipe, and its process agent inherits it: the pipe ends only when
+        // both have closed it, i.e. when the agent has exited too. No polling: that end is the event.
         const host = fork(fileURLToPath(new URL('../fixtures/host.ts', import.meta.url)), {
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
         });
         const hostExited = once(host, 'exit');
+        const pipeEnded = once(host.stdout!.resume(), 'end');
         const [{ agentPid }] = (await once(host, 'message')) as [{ agentPid: number }];
         assert.ok(isRunning(agentPid), 'the agent runs while its host does');
 
         host.kill('SIGKILL');
         await hostExited;
-
-        // The agent notices its IPC channel closing and leaves: wait for that (bounded), then check.
-        const deadline = performance.now() + 20_000;
-        while (isRunning(agentPid) && performance.now() < deadline) await delay(10);
+        // The agent notices its IPC channel closing and exits, which closes its end of the pipe.
+        await pipeEnded;
         assert.equal(isRunning(agentPid), false, `agent process ${agentPid} outlived its host`);
       });
     }
