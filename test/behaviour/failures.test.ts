@@ -3,6 +3,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   AgentExitError,
@@ -332,6 +333,9 @@ for (const mode of MODES) {
         await hostExited;
         // The agent notices its IPC channel closing and exits, which closes its end of the pipe.
         await pipeEnded;
+        // Its files close a moment before the kernel marks it exited: let that last step land.
+        const deadline = performance.now() + 5_000;
+        while (isRunning(agentPid) && performance.now() < deadline) await nextTurn();
         assert.equal(isRunning(agentPid), false, `agent process ${agentPid} outlived its host`);
       });
     }
