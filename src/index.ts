@@ -10,12 +10,8 @@ export type {
   TerminationReason,
 } from './events/event-map.ts';
 export { OrchestratorEvent } from './events/event-map.ts';
-export type {
-  EventQuery,
-  EventStoreOptions,
-  RetentionRule,
-  StoredEvent,
-} from './history/event-store.ts';
+export type { EventQuery, StoredEvent } from './history/event-query.ts';
+export type { EventStoreOptions, RetentionRule } from './history/event-store.ts';
 export type { LogLevel, LogSink } from './logging/logger.ts';
 export type { WaitingFor } from './orchestrator/agent-entry.ts';
 export { AgentEntry } from './orchestrator/agent-entry.ts';

@@ -15,6 +15,7 @@ import type {
   ModuleRef,
   ParentMessage,
 } from '../protocol/messages.ts';
+import { HeartbeatBatcher } from './heartbeat-batcher.ts';
 
 export interface ChildTransport {
   mode: 'thread' | 'process';
@@ -40,7 +41,9 @@ interface Run {
  * next `start`: the agent's module stays loaded, which is what makes warm reuse fast. A failed run
  * always ends the thread or process, so no broken state is reused.
  */
-export function serveAgent(transport: ChildTransport): void {
+export function serveAgent(channel: ChildTransport): void {
+  const batcher = new HeartbeatBatcher((message) => channel.send(message));
+  const transport: ChildTransport = { ...channel, send: (message) => batcher.send(message) };
   let current: (Run & { name: string }) | undefined;
   // Installed once for every run: whatever escapes goes to the run in progress.
   process.on('unhandledRejection', (reason) => {

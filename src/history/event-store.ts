@@ -5,19 +5,15 @@ import {
   OrchestratorEvent,
   type OrchestratorEventName,
 } from '../events/event-map.ts';
-
-/** One event as the history keeps it. */
-export interface StoredEvent {
-  /** Position in the order events were added: 1, 2, 3… never reused, not even after `clear()`. */
-  readonly seq: number;
-  readonly type: OrchestratorEventName;
-  /** `payload.agent`; `undefined` for orchestrator-wide events. */
-  readonly agent: string | undefined;
-  /** `payload.timestamp`. */
-  readonly timestamp: number;
-  /** The event's payload, kept by reference (payloads are plain data nobody mutates). */
-  readonly payload: unknown;
-}
+import {
+  EVENT_LIST,
+  type EventQuery,
+  isCount,
+  matchesQuery,
+  type ResolvedEventQuery,
+  type StoredEvent,
+  validateQuery,
+} from './event-query.ts';
 
 /** Keep only the last N events of one type, per agent and/or overall. Either limit may be 0 (keep none). */
 export interface RetentionRule {
@@ -34,88 +30,10 @@ export interface EventStoreOptions {
   retention?: Partial<Record<OrchestratorEventName, RetentionRule>>;
 }
 
-/** Which events `query` returns. Every field is optional; the fields combine with AND. */
-export interface EventQuery {
-  agent?: string;
-  /** One type, or any of several (an empty list matches nothing). */
-  type?: OrchestratorEventName | OrchestratorEventName[];
-  /** Earliest timestamp, inclusive. */
-  since?: number;
-  /** Latest timestamp, inclusive. */
-  until?: number;
-  /** Only the newest N matching events (by `seq`); they are still returned oldest first. Integer >= 0. */
-  limit?: number;
-}
-
-/** A validated query, every bound explicit: what both the memory store and SQLite history run. */
-export interface ResolvedEventQuery {
-  agent: string | undefined;
-  /** `undefined`: any type. */
-  types: ReadonlySet<OrchestratorEventName> | undefined;
-  /** `-Infinity` when not given. */
-  since: number;
-  /** `Infinity` when not given. */
-  until: number;
-  /** `Infinity` when not given. */
-  limit: number;
-}
-
 /** Prefix of option names in errors: the store is configured as the orchestrator's `history` option. */
 const OPTIONS = 'history';
 const DEFAULT_CAPACITY = 10_000;
-const EVENT_LIST = `one of ${[...ORCHESTRATOR_EVENT_NAMES].join(', ')}`;
-const QUERY_KEYS = new Set(['agent', 'type', 'since', 'until', 'limit']);
 const RULE_KEYS = new Set(['perAgent', 'total']);
-const isCount = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
-const isTimestamp = (value: unknown) => typeof value === 'number' && !Number.isNaN(value);
-
-/**
- * Validates a query for `EventStore.query` and `SqliteHistory.query`; throws `InvalidOptionError`
- * naming the field (`query.limit`…), the value and what is allowed.
- */
-export function validateQuery(query: EventQuery | undefined): ResolvedEventQuery {
-  if (query === undefined)
-    return { agent: undefined, types: undefined, since: -Infinity, until: Infinity, limit: Infinity };
-  if (typeof query !== 'object' || query === null) throw new InvalidOptionError('query', query, 'an object');
-  for (const key of Object.keys(query)) {
-    if (!QUERY_KEYS.has(key))
-      throw new InvalidOptionError(
-        `query.${key}`,
-        key,
-        `no field of that name (known: ${[...QUERY_KEYS].join(', ')})`,
-      );
-  }
-  const { agent, type, since = -Infinity, until = Infinity, limit = Infinity } = query;
-  if (agent !== undefined && typeof agent !== 'string')
-    throw new InvalidOptionError('query.agent', agent, 'a string');
-  let types: Set<OrchestratorEventName> | undefined;
-  if (type !== undefined) {
-    const list: unknown[] = Array.isArray(type) ? type : [type];
-    for (const [index, name] of list.entries()) {
-      const field = Array.isArray(type) ? `query.type[${index}]` : 'query.type';
-      if (typeof name !== 'string' || !ORCHESTRATOR_EVENT_NAMES.has(name))
-        throw new InvalidOptionError(field, name, EVENT_LIST);
-    }
-    types = new Set(list as OrchestratorEventName[]);
-  }
-  if (!isTimestamp(since)) throw new InvalidOptionError('query.since', since, 'a timestamp (number)');
-  if (!isTimestamp(until)) throw new InvalidOptionError('query.until', until, 'a timestamp (number)');
-  if (since > until)
-    throw new InvalidOptionError('query.since', since, `a timestamp <= query.until (${until})`);
-  if (limit !== Infinity && !isCount(limit))
-    throw new InvalidOptionError('query.limit', limit, 'an integer >= 0');
-  return { agent, types, since, until, limit };
-}
-
-/** Does `event` pass a resolved query's filters (the limit aside)? */
-export function matchesQuery(event: StoredEvent, query: ResolvedEventQuery): boolean {
-  return (
-    (query.agent === undefined || event.agent === query.agent) &&
-    (query.types === undefined || query.types.has(event.type)) &&
-    event.timestamp >= query.since &&
-    event.timestamp <= query.until
-  );
-}
 
 type Rules = Map<OrchestratorEventName, { perAgent: number; total: number }>;
 
@@ -167,25 +85,83 @@ function validateOptions(options: EventStoreOptions | undefined): { capacity: nu
   return { capacity, rules };
 }
 
-/** Which chain a link slot belongs to: every event is in up to four, each in the order it was added. */
+/** The chains a node can be linked into. Each keeps its events in the order they were added. */
 const ALL = 0;
-const BY_AGENT = 1;
-const BY_TYPE = 2;
-const BY_TYPE_AGENT = 3;
+const AGENT = 1;
+/** Only for types under a `total` rule. */
+const TYPE = 2;
+/** Only for types under a `perAgent` rule. */
+const TYPE_AGENT = 3;
 
-interface Node {
+/**
+ * One stored event and its links: plain fields, not arrays, so an add allocates two objects (the
+ * node and its event) and every link update is a field store.
+ */
+class Node {
   readonly event: StoredEvent;
-  readonly prev: (Node | undefined)[];
-  readonly next: (Node | undefined)[];
-  /** The chains this node is linked into, by slot (`undefined` where it is in none). */
-  readonly chains: (Chain | undefined)[];
+  prevAll: Node | undefined = undefined;
+  nextAll: Node | undefined = undefined;
+  prevAgent: Node | undefined = undefined;
+  nextAgent: Node | undefined = undefined;
+  prevType: Node | undefined = undefined;
+  nextType: Node | undefined = undefined;
+  prevTypeAgent: Node | undefined = undefined;
+  nextTypeAgent: Node | undefined = undefined;
+  agentChain: Chain | undefined = undefined;
+  typeChain: Chain | undefined = undefined;
+  typeAgentChain: Chain | undefined = undefined;
+
+  constructor(event: StoredEvent) {
+    this.event = event;
+  }
 }
 
-/** A doubly linked list threaded through one link slot of its nodes: O(1) append and O(1) removal anywhere. */
+const prevOf = (node: Node, slot: number) =>
+  slot === ALL
+    ? node.prevAll
+    : slot === AGENT
+      ? node.prevAgent
+      : slot === TYPE
+        ? node.prevType
+        : node.prevTypeAgent;
+const nextOf = (node: Node, slot: number) =>
+  slot === ALL
+    ? node.nextAll
+    : slot === AGENT
+      ? node.nextAgent
+      : slot === TYPE
+        ? node.nextType
+        : node.nextTypeAgent;
+
+function setLinks(node: Node, slot: number, prev: Node | undefined, next: Node | undefined): void {
+  if (slot === ALL) {
+    node.prevAll = prev;
+    node.nextAll = next;
+  } else if (slot === AGENT) {
+    node.prevAgent = prev;
+    node.nextAgent = next;
+  } else if (slot === TYPE) {
+    node.prevType = prev;
+    node.nextType = next;
+  } else {
+    node.prevTypeAgent = prev;
+    node.nextTypeAgent = next;
+  }
+}
+
+function setPrev(node: Node, slot: number, prev: Node | undefined): void {
+  setLinks(node, slot, prev, nextOf(node, slot));
+}
+
+function setNext(node: Node, slot: number, next: Node | undefined): void {
+  setLinks(node, slot, prevOf(node, slot), next);
+}
+
+/** A doubly linked list threaded through one slot of its nodes: O(1) append and O(1) removal anywhere. */
 class Chain {
   readonly slot: number;
-  head: Node | undefined;
-  tail: Node | undefined;
+  head: Node | undefined = undefined;
+  tail: Node | undefined = undefined;
   size = 0;
 
   constructor(slot: number) {
@@ -193,24 +169,23 @@ class Chain {
   }
 
   append(node: Node): void {
-    const slot = this.slot;
-    node.prev[slot] = this.tail;
-    if (this.tail) this.tail.next[slot] = node;
+    const tail = this.tail;
+    setLinks(node, this.slot, tail, undefined);
+    if (tail) setNext(tail, this.slot, node);
     else this.head = node;
     this.tail = node;
-    node.chains[slot] = this;
     this.size++;
   }
 
   unlink(node: Node): void {
     const slot = this.slot;
-    const prev = node.prev[slot];
-    const next = node.next[slot];
-    if (prev) prev.next[slot] = next;
+    const prev = prevOf(node, slot);
+    const next = nextOf(node, slot);
+    if (prev) setNext(prev, slot, next);
     else this.head = next;
-    if (next) next.prev[slot] = prev;
+    if (next) setPrev(next, slot, prev);
     else this.tail = prev;
-    node.prev[slot] = node.next[slot] = node.chains[slot] = undefined;
+    setLinks(node, slot, undefined, undefined);
     this.size--;
   }
 }
@@ -221,9 +196,11 @@ class Chain {
  * Not a ring buffer: retention rules evict an event from the middle (the oldest heartbeat of one
  * agent), which a ring can only do with tombstones that still take up its slots — so noisy events
  * would push out the rest after all. Instead every event is a node linked, in order, into a few
- * chains (all events, its agent's, its type's, its type-and-agent's); appending and unlinking are
- * O(1), and the store never holds more than `capacity` nodes, however many events are added.
- * Chains that empty are dropped, so the indexes are bounded by the live events too.
+ * chains: all events, and its agent's; a type under a retention rule also chains by type (for
+ * `total`) and by type and agent (for `perAgent`), since a rule always evicts the head of one of
+ * those. Appending and unlinking are O(1), and the store never holds more than `capacity` nodes,
+ * however many events are added. Chains that empty are dropped, so the indexes are bounded by the
+ * live events too. A query walks the narrowest chain there is.
  */
 export class EventStore {
   readonly #capacity: number;
@@ -257,8 +234,8 @@ export class EventStore {
   }
 
   /**
-   * Records an event and returns it as stored. O(1): a few map look-ups and link updates, then at
-   * most one eviction per retention rule and one for capacity. With a limit of 0 the event is
+   * Records an event and returns it as stored. O(1): a map look-up or two and link updates, then
+   * at most one eviction per retention rule and one for capacity. With a limit of 0 the event is
    * returned but not kept.
    */
   add(event: AnyOrchestratorEvent): StoredEvent {
@@ -272,26 +249,27 @@ export class EventStore {
       timestamp: payload.timestamp,
       payload,
     });
-    // Link arrays sized up front: an empty [] grows into a much larger backing store.
-    const node: Node = {
-      event: stored,
-      prev: [undefined, undefined, undefined, undefined],
-      next: [undefined, undefined, undefined, undefined],
-      chains: [undefined, undefined, undefined, undefined],
-    };
+    const node = new Node(stored);
     this.#all.append(node);
-    chainOf(this.#byType, type, BY_TYPE).append(node);
     if (agent !== undefined) {
-      chainOf(this.#byAgent, agent, BY_AGENT).append(node);
-      const ofType = this.#byTypeAgent.get(type) ?? new Map<string, Chain>();
-      if (ofType.size === 0) this.#byTypeAgent.set(type, ofType);
-      chainOf(ofType, agent, BY_TYPE_AGENT).append(node);
+      node.agentChain = chainOf(this.#byAgent, agent, AGENT);
+      node.agentChain.append(node);
     }
     const rule = this.#rules.get(type);
     if (rule) {
-      const sameAgent = node.chains[BY_TYPE_AGENT];
+      if (rule.total !== Infinity) {
+        node.typeChain = chainOf(this.#byType, type, TYPE);
+        node.typeChain.append(node);
+      }
+      if (rule.perAgent !== Infinity && agent !== undefined) {
+        const ofType = this.#byTypeAgent.get(type) ?? new Map<string, Chain>();
+        if (ofType.size === 0) this.#byTypeAgent.set(type, ofType);
+        node.typeAgentChain = chainOf(ofType, agent, TYPE_AGENT);
+        node.typeAgentChain.append(node);
+      }
+      const sameAgent = node.typeAgentChain;
       if (sameAgent && sameAgent.size > rule.perAgent) this.#evict(sameAgent.head!);
-      const sameType = this.#byType.get(type);
+      const sameType = node.typeChain;
       if (sameType && sameType.size > rule.total) this.#evict(sameType.head!);
     }
     if (this.#all.size > this.#capacity) this.#evict(this.#all.head!);
@@ -300,16 +278,16 @@ export class EventStore {
 
   /**
    * The events that match, oldest first. Validates first (`InvalidOptionError` naming the field
-   * and value; the store is untouched). Walks the narrowest index that applies, newest first, and
+   * and value; the store is untouched). Walks the narrowest chain that applies, newest first, and
    * stops once `limit` events matched.
    */
   query(query?: EventQuery): StoredEvent[] {
     const resolved = validateQuery(query);
     const found: StoredEvent[] = [];
-    if (resolved.limit === 0) return found;
+    if (resolved.limit === 0 || resolved.types?.size === 0) return found;
     const chain = this.#narrowest(resolved);
     if (!chain) return found;
-    for (let node = chain.tail; node; node = node.prev[chain.slot]) {
+    for (let node = chain.tail; node; node = prevOf(node, chain.slot)) {
       if (!matchesQuery(node.event, resolved)) continue;
       found.push(node.event);
       if (found.length === resolved.limit) break;
@@ -328,32 +306,35 @@ export class EventStore {
     this.#dropped = 0;
   }
 
+  /** The shortest chain holding every event the query can match; `undefined` when none can. */
   #narrowest(query: ResolvedEventQuery): Chain | undefined {
-    if (query.types?.size === 0) return undefined;
-    const single = query.types?.size === 1 ? [...query.types][0] : undefined;
-    if (query.agent !== undefined && single !== undefined)
-      return this.#byTypeAgent.get(single)?.get(query.agent);
-    if (query.agent !== undefined) return this.#byAgent.get(query.agent);
-    if (single !== undefined) return this.#byType.get(single);
-    return this.#all;
+    const single = query.types?.size === 1 ? [...query.types][0]! : undefined;
+    if (query.agent !== undefined) {
+      const ofAgent = this.#byAgent.get(query.agent);
+      const ofTypeAgent = single && this.#byTypeAgent.get(single)?.get(query.agent);
+      return ofAgent && ofTypeAgent && ofTypeAgent.size < ofAgent.size ? ofTypeAgent : ofAgent;
+    }
+    return (single && this.#byType.get(single)) || this.#all;
   }
 
   #evict(node: Node): void {
-    this.#unlink(node);
     this.#dropped++;
-  }
-
-  #unlink(node: Node): void {
+    this.#all.unlink(node);
     const { type, agent } = node.event;
-    for (const chain of node.chains) chain?.unlink(node);
-    if (this.#byType.get(type)?.size === 0) this.#byType.delete(type);
+    if (node.typeChain) this.#release(this.#byType, type, node.typeChain, node);
     if (agent === undefined) return;
-    if (this.#byAgent.get(agent)?.size === 0) this.#byAgent.delete(agent);
-    const ofType = this.#byTypeAgent.get(type);
-    if (ofType?.get(agent)?.size === 0) {
-      ofType.delete(agent);
+    this.#release(this.#byAgent, agent, node.agentChain!, node);
+    if (node.typeAgentChain) {
+      const ofType = this.#byTypeAgent.get(type)!;
+      this.#release(ofType, agent, node.typeAgentChain, node);
       if (ofType.size === 0) this.#byTypeAgent.delete(type);
     }
+  }
+
+  /** Unlinks `node` from `chain`, and forgets the chain once it is empty. */
+  #release<K>(map: Map<K, Chain>, key: K, chain: Chain, node: Node): void {
+    chain.unlink(node);
+    if (chain.size === 0) map.delete(key);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { InvalidOptionError, messageOf, OrchestratorError } from '../errors.ts';
 import type { OrchestratorEventName } from '../events/event-map.ts';
-import { type EventQuery, type StoredEvent, validateQuery } from './event-store.ts';
+import { type EventQuery, type StoredEvent, validateQuery } from './event-query.ts';
 
 /** Bumped when the table changes; a file written with another version is refused, not misread. */
 const SCHEMA_VERSION = 1;

@@ -111,6 +111,9 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
       case 'heartbeat':
         context.heartbeat(record, message.sequence);
         return;
+      case 'heartbeats':
+        for (const sequence of message.sequences) context.heartbeat(record, sequence);
+        return;
       case 'nested':
         context.nested(record, message.event);
         return;

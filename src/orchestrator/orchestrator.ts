@@ -9,7 +9,8 @@ import {
 } from '../events/event-map.ts';
 import { createControlEvents, createStateEvents, SharedEvent } from '../events/shared-event.ts';
 import { TypedEmitter } from '../events/typed-emitter.ts';
-import { type EventQuery, EventStore, type StoredEvent } from '../history/event-store.ts';
+import type { EventQuery, StoredEvent } from '../history/event-query.ts';
+import { EventStore } from '../history/event-store.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';

@@ -49,6 +49,8 @@ export type ChildMessage =
   | { type: 'done'; outcome: 'completed' | 'stopped' | 'failed'; result: unknown }
   | { type: 'log'; line: string }
   | { type: 'heartbeat'; sequence: number }
+  /** Heartbeats sent close together, carried in one message (see HeartbeatBatcher), oldest first. */
+  | { type: 'heartbeats'; sequences: number[] }
   /**
    * The run is over: the last message of every run, sent after late failures had their turn. With
    * `exitCode`, the thread or process exits with it now; with `null` (a pooled run that went well)

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { HeartbeatPlugin } from '../../src/index.ts';
-import { GoesQuiet, WaitsForStop } from '../fixtures/agents.ts';
+import { BeatsWhileBusy, GoesQuiet, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEvent, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
@@ -35,6 +38,40 @@ for (const mode of MODES) {
         orchestrator.getAgentStats('beating').history.every(({ event }) => event !== ('heartbeat' as never)),
       );
     });
+
+    it('a burst of 5,000 heartbeats arrives whole and in order, one AGENT_HEARTBEAT each', async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const events = new EventLog(orchestrator);
+      const entry = orchestrator.registerAgent(GoesQuiet, { mode, name: 'burst', config: { beats: 5000 } });
+      const last = nextEvent(orchestrator, 'agent:heartbeat', ({ sequence }) => sequence === 5000);
+      await orchestrator.start();
+      await last;
+      await entry.stop();
+      const sequences = events.of('agent:heartbeat', 'burst').map(({ sequence }) => sequence);
+      assert.deepEqual(
+        sequences,
+        Array.from({ length: 5000 }, (_, index) => index + 1),
+      );
+      assert.equal(orchestrator.history({ agent: 'burst', type: 'agent:heartbeat' }).length, 5000);
+    });
+
+    // Inline agents run on the orchestrator's own thread: there is no "while busy" to observe.
+    if (mode !== 'inline') {
+      it('a heartbeat reaches the orchestrator while the agent is still busy in synchronous code', async (t) => {
+        const dir = mkdtempSync(join(tmpdir(), 'tsorchestrate-busy-'));
+        t.after(() => rmSync(dir, { recursive: true, force: true }));
+        const release = join(dir, 'release');
+        const orchestrator = createOrchestrator(t);
+        const entry = orchestrator.registerAgent(BeatsWhileBusy, { mode, name: 'busy', config: { release } });
+        const beat = nextEventOf(orchestrator, 'agent:heartbeat', 'busy');
+        await orchestrator.start();
+        assert.equal((await beat).sequence, 1);
+        assert.equal(entry.status, 'running');
+        writeFileSync(release, '');
+        await orchestrator.join();
+        assert.equal(entry.status, 'completed');
+      });
+    }
 
     it('an agent that goes silent after heartbeats is reported unresponsive once, after unresponsiveAfter check intervals', async (t) => {
       const orchestrator = createOrchestrator(t, { checkInterval: 10, unresponsiveAfter: 2 });

@@ -2,12 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidOptionError } from '../../src/errors.ts';
 import type { AnyOrchestratorEvent, OrchestratorEventName } from '../../src/events/event-map.ts';
-import {
-  type EventQuery,
-  EventStore,
-  type StoredEvent,
-  validateQuery,
-} from '../../src/history/event-store.ts';
+import { type EventQuery, type StoredEvent, validateQuery } from '../../src/history/event-query.ts';
+import { EventStore } from '../../src/history/event-store.ts';
 
 const heartbeat = (agent: string, timestamp: number, sequence = 0): AnyOrchestratorEvent => ({
   type: 'agent:heartbeat',

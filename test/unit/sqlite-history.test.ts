@@ -8,7 +8,8 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import { InvalidOptionError, OrchestratorError } from '../../src/errors.ts';
 import type { AnyOrchestratorEvent } from '../../src/events/event-map.ts';
-import { type EventQuery, EventStore, type StoredEvent } from '../../src/history/event-store.ts';
+import type { EventQuery, StoredEvent } from '../../src/history/event-query.ts';
+import { EventStore } from '../../src/history/event-store.ts';
 import { SqliteHistory } from '../../src/history/sqlite-history.ts';
 import { assertNoLeftovers } from '../helpers/leftovers.ts';
 
