@@ -96,8 +96,13 @@ const rows: [string, string, string, string][] = [
     inline[3]!,
     '>= 1.0',
   ],
-  ...(['inline', 'thread', 'thread (reuse)', 'process', 'process (reuse)'] as const).map(
-    (label): [string, string, string, string] => {
+  ...(['@1', '@4'] as const)
+    .flatMap((at) =>
+      (['inline', 'thread', 'thread (reuse)', 'process', 'process (reuse)'] as const).map(
+        (mode) => `${mode} ${at}`,
+      ),
+    )
+    .map((label): [string, string, string, string] => {
       const [, p50, p99] = latency(label);
       return [
         `(d) termination noticed, ${label}: p50 / p99`,
@@ -105,8 +110,7 @@ const rows: [string, string, string, string][] = [
         '',
         label.startsWith('process') ? '' : 'p50 < 1 ms',
       ];
-    },
-  ),
+    }),
   [
     '(e) events/s thread agent -> listener vs MessagePort',
     `${events[2]} vs ${events[1]}/s`,

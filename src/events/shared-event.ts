@@ -151,7 +151,10 @@ export class SharedEvent {
         if (result.async) {
           // Keep a timed wait alive with a real timer: waitAsync's own timeout does not hold the loop open.
           const timer = keepAlive && finite ? setTimeout(() => {}, Math.ceil(remaining)) : undefined;
-          await result.value;
+          // A change or abort on this thread wakes us in a microtask: waitAsync resolves only in a
+          // later task (~1 ms in a fresh isolate). Every local wake also notifies, so the
+          // outstanding waitAsync still settles.
+          await Promise.race([result.value, this.#localChange()]);
           clearTimeout(timer);
         }
       }
