@@ -48,8 +48,11 @@ export async function runLifecycle({
   const guard = <T>(work: () => T | Promise<T>): Promise<T> =>
     Promise.race([Promise.resolve().then(work), failure]);
 
-  const watching = new AbortController();
-  const stopWatch = watchForStop(agent, stopRequested, watching.signal).then(async (stopped) => {
+  let endWatch!: () => void;
+  const watchOver = new Promise<void>((resolve) => {
+    endWatch = resolve;
+  });
+  const stopWatch = watchForStop(agent, stopRequested, watchOver).then(async (stopped) => {
     if (!stopped) return;
     abort.abort(new Error(`Agent "${agent.name}" was asked to stop.`));
     report({ type: 'lifecycle', phase: 'stopping' });
@@ -99,34 +102,33 @@ export async function runLifecycle({
       fail('plugins', error);
     }
   }
-  watching.abort(WATCH_OVER);
+  endWatch();
   await stopWatch;
   stateEvents.closed.set();
   const outcome = failed ? 'failed' : abort.signal.aborted ? 'stopped' : 'completed';
   report({ type: 'done', outcome, result: outcome === 'completed' ? result : undefined });
 }
 
-/**
- * The reason internal watchers are aborted with. A constant: `abort()` without a reason builds a
- * DOMException with a stack trace, which for short agents was a fifth of their whole cost.
- */
-const WATCH_OVER = 'watch over';
-
-/** Resolves true when either the orchestrator's stop request or the agent's `stop` control event is set. */
+/** Resolves true when either the orchestrator's stop request or the agent's `stop` control event is set before `over`. */
 async function watchForStop(
   agent: BaseAgent,
   stopRequested: SharedEvent,
-  signal: AbortSignal,
+  over: Promise<void>,
 ): Promise<boolean> {
-  const stopEvent = agent.controlEvents.stop;
-  const either = new AbortController();
-  const onAbort = () => either.abort(WATCH_OVER);
-  signal.addEventListener('abort', onAbort, { once: true });
+  let ended = false;
+  let end!: () => void;
+  // Ends both waits: when the watch is over, or as soon as one of them saw its event.
+  const either = new Promise<void>((resolve) => {
+    end = resolve;
+  });
+  void over.then(() => {
+    ended = true;
+    end();
+  });
   const seen = await Promise.race([
-    stopRequested.wait({ signal: either.signal }),
-    stopEvent.wait({ signal: either.signal }),
+    stopRequested.waitUntil(either),
+    agent.controlEvents.stop.waitUntil(either),
   ]);
-  either.abort(WATCH_OVER);
-  signal.removeEventListener('abort', onAbort);
-  return seen && !signal.aborted;
+  end();
+  return seen && !ended;
 }
