@@ -27,8 +27,7 @@ const ENTRY_POINTS = [
   'index.ts', // package.json exports "."
   'agent.ts', // exports "./agent"
   'cli/main.ts', // bin
-  'entry/bootstrap.js', // first module of every thread and process (agent-runtime: BOOTSTRAP_URL)
-  'entry/thread-transport.ts', // loaded by bootstrap by URL (transportUrl)
+  'entry/thread-transport.ts', // first module of every thread, by URL (transportUrl)
   'entry/process-transport.ts',
   'entry/locations.ts', // the anchor those URLs are computed from: see below
 ].map((path) => join(src, path));

@@ -3,7 +3,6 @@
  * instance, drive its lifecycle, and take failures that happen outside its call stack
  * (unhandled rejections, `process.exit` inline), also those that surface after the work returned.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { serializeError } from '../errors.ts';
 import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-event.ts';
 import { createAgentLogger, type LogSink } from '../logging/logger.ts';
@@ -11,6 +10,7 @@ import type { AgentMode, ChildMessage, EventHandles } from '../protocol/messages
 import type { AgentClass } from './base-agent.ts';
 import { OutOfBandFailure, runLifecycle } from './lifecycle.ts';
 import type { AgentPlugin } from './plugin.ts';
+import { nextTurn } from './yield-to-loop.ts';
 
 export interface AgentSessionOptions {
   AgentClass: AgentClass;

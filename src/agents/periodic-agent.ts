@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { BaseAgent } from './base-agent.ts';
 
 export interface PeriodicConfig {
@@ -25,6 +24,8 @@ export abstract class PeriodicAgent<C extends PeriodicConfig = PeriodicConfig> e
 
   async #loop(): Promise<number> {
     const { interval, limit, delayCompensation } = this.config;
+    // Loaded here, not imported: every fresh isolate loads this module, few run periodic agents.
+    const { setTimeout: sleep } = process.getBuiltinModule('node:timers/promises');
     const origin = performance.now();
     while (!this.stopRequested && (limit < 0 || this.runs < limit)) {
       await this.runner();

@@ -1,4 +1,8 @@
-import { setImmediate as nextMacrotask } from 'node:timers/promises';
+/**
+ * Resolves after one turn of the event loop. Not node:timers/promises: that is one more of Node's
+ * modules to load in every fresh isolate, and every agent's session needs this.
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const YIELD_EVERY_MS = 10;
 
@@ -13,7 +17,7 @@ export class LoopYielder {
   async maybeYield(): Promise<void> {
     const now = performance.now();
     if (now - this.#last < YIELD_EVERY_MS) return;
-    await nextMacrotask();
+    await nextTurn();
     this.#last = performance.now();
   }
 }

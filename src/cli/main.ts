@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { OrchestratorError } from '../errors.ts';
+import { OrchestratorError } from '../index.ts';
 import { runFile } from './run-command.ts';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Orchestrator } from '../orchestrator/orchestrator.ts';
+import { Orchestrator } from '../index.ts';
 
 /**
  * `tsorchestrate run <file> [args...]`: imports a TypeScript or JavaScript module and runs its

@@ -6,10 +6,7 @@
  */
 const here = import.meta.url;
 
-/** The plain-JS first module of every thread and process (see entry/bootstrap.js). */
-export const BOOTSTRAP_URL = new URL('./bootstrap.js', here);
-
-/** URL of the transport a thread or process loads after bootstrap (`.ts` from source, `.js` from dist). */
+/** URL of the transport a thread or process starts from (`.ts` from source, `.js` from dist). */
 export function transportUrl(name: 'thread-transport' | 'process-transport'): string {
   const extension = here.endsWith('.ts') ? '.ts' : '.js';
   return new URL(`./${name}${extension}`, here).href;

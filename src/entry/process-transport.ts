@@ -1,5 +1,7 @@
 /** The child-process side of the protocol: hosts one agent over the IPC channel. */
 import type { ChildMessage, ParentMessage } from '../protocol/messages.ts';
+// The agent classes too (the agent's module will want them): see agent.ts on why.
+import '../agent.ts';
 import { serveAgent } from './agent-host.ts';
 
 const send = process.send?.bind(process);

@@ -1,6 +1,8 @@
 /** The worker-thread side of the protocol: hosts one agent over `parentPort`. */
 import { parentPort, threadId } from 'node:worker_threads';
 import type { ParentMessage } from '../protocol/messages.ts';
+// The agent classes too (the agent's module will want them): see agent.ts on why.
+import '../agent.ts';
 import { serveAgent } from './agent-host.ts';
 
 const port = parentPort;

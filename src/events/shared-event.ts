@@ -152,9 +152,10 @@ export class SharedEvent {
         const current = Atomics.load(this.#state, 0);
         if (current === target) return true;
         if (aborted) return false;
-        const remaining = deadline - performance.now();
+        // No clock for waits without a deadline: `performance` loads nine of Node's modules in a fresh isolate.
+        const finite = deadline !== Number.POSITIVE_INFINITY;
+        const remaining = finite ? deadline - performance.now() : Number.POSITIVE_INFINITY;
         if (remaining <= 0) return false;
-        const finite = Number.isFinite(remaining);
         if (!this.#shared) {
           // Only this thread can change it: wait for a local change, or the deadline.
           const timer = finite ? setTimeout(() => this.#wakeLocal(), Math.ceil(remaining)) : undefined;

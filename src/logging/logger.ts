@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { DestinationStream, Logger, LoggerOptions } from 'pino';
 import type { AgentMode } from '../protocol/messages.ts';
 
@@ -9,9 +8,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 type Pino = (options: LoggerOptions, stream?: DestinationStream) => Logger;
 let pino: Pino | undefined;
 
-// pino costs ~18 ms to load; agents in fresh workers load it only when they first log.
+// pino costs ~18 ms to load; agents in fresh workers load it only when they first log (and
+// node:module with it: importing node:module loads three more of Node's own modules).
 function loadPino(): Pino {
-  pino ??= createRequire(import.meta.url)('pino') as Pino;
+  pino ??= process.getBuiltinModule('node:module').createRequire(import.meta.url)('pino') as Pino;
   return pino;
 }
 

@@ -59,7 +59,7 @@ export interface AgentRuntime {
 export type RuntimeLauncher = (request: LaunchRequest, handlers: RuntimeHandlers) => AgentRuntime;
 
 // Located by entry/locations.ts, which stays beside the entry files in dist/ too (see there).
-export { BOOTSTRAP_URL, transportUrl } from '../entry/locations.ts';
+export { transportUrl } from '../entry/locations.ts';
 
 export function eventHandles(
   events: Record<RuntimeEventName, SharedEvent>,

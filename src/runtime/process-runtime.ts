@@ -2,9 +2,9 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AgentOutOfMemoryError } from '../errors.ts';
 import { isChildMessage, type ParentMessage } from '../protocol/messages.ts';
+import { agentEnv } from './agent-env.ts';
 import {
   type AgentRuntime,
-  BOOTSTRAP_URL,
   eventHandles,
   type LaunchRequest,
   type RuntimeHandlers,
@@ -23,7 +23,8 @@ export function spawnProcess(
   const execArgv = inheritableExecArgv();
   if (heapLimitMb !== undefined)
     execArgv.push(`--max-old-space-size=${Math.max(1, Math.round(heapLimitMb))}`);
-  const child = fork(fileURLToPath(BOOTSTRAP_URL), [transportUrl('process-transport')], {
+  const child = fork(fileURLToPath(transportUrl('process-transport')), [], {
+    env: agentEnv(),
     serialization: 'advanced',
     execArgv,
     stdio: ['ignore', 'inherit', heapLimitMb === undefined ? 'inherit' : 'pipe', 'ipc'],

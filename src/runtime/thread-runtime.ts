@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { isChildMessage } from '../protocol/messages.ts';
+import { agentEnv } from './agent-env.ts';
 import {
   type AgentRuntime,
-  BOOTSTRAP_URL,
   eventHandles,
   type LaunchRequest,
   type RuntimeHandlers,
@@ -13,8 +13,8 @@ import {
 export function spawnThread(resourceLimits: LaunchRequest['resourceLimits']): Worker {
   // No execArgv: a worker inherits its parent's flags by default, while passing them explicitly
   // rejects per-process ones (as `node --test` uses).
-  return new Worker(BOOTSTRAP_URL, {
-    workerData: { transport: transportUrl('thread-transport') },
+  return new Worker(new URL(transportUrl('thread-transport')), {
+    env: agentEnv(),
     ...(resourceLimits ? { resourceLimits } : {}),
   });
 }
