@@ -9,17 +9,24 @@ import type { RuntimeEventName } from './agent-runtime.ts';
  */
 export class EventMirror {
   readonly #events: Record<RuntimeEventName, SharedEvent>;
+  /** The value each event has on the child's side, as far as we know: a change to it is not sent back. */
+  readonly #known = new Map<RuntimeEventName, boolean>();
   readonly #closed = new AbortController();
 
   constructor(events: Record<RuntimeEventName, SharedEvent>, send: (message: ParentMessage) => void) {
     this.#events = events;
     for (const [name, event] of Object.entries(events) as [RuntimeEventName, SharedEvent][]) {
+      this.#known.set(name, event.isSet());
       void this.#watch(name, event, send);
     }
   }
 
+  /** A change the child reported: applied here, and not echoed back to it. */
   apply(name: RuntimeEventName, value: boolean): void {
-    this.#events[name]?.applyRemote(value);
+    const event = this.#events[name];
+    if (!event) return;
+    this.#known.set(name, value);
+    event.applyRemote(value);
   }
 
   close(): void {
@@ -31,12 +38,11 @@ export class EventMirror {
     event: SharedEvent,
     send: (message: ParentMessage) => void,
   ): Promise<void> {
-    let known = event.isSet();
     const signal = this.#closed.signal;
     while (!signal.aborted) {
-      const value = await event.changed(known, signal);
-      if (signal.aborted || value === known) continue;
-      known = value;
+      const value = await event.changed(this.#known.get(name)!, signal);
+      if (signal.aborted || value === this.#known.get(name)) continue;
+      this.#known.set(name, value);
       send({ type: 'event', name, value });
     }
   }
