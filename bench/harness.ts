@@ -122,7 +122,7 @@ export function rawChild(seed: number, env?: NodeJS.ProcessEnv): Promise<string>
 
 /**
  * The environment of a raw worker / child that uses Node's compile cache, in the directory
- * tsorchestrate's own bootstrap uses (NODE_COMPILE_CACHE, else the OS temp dir's node-compile-cache).
+ * tsorchestrate gives its agents (NODE_COMPILE_CACHE, else the OS temp dir's node-compile-cache).
  */
 export function compileCacheEnv(): NodeJS.ProcessEnv {
   const directory =
