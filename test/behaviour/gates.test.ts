@@ -8,20 +8,23 @@ import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.t
 
 const AGENTS = 5;
 
+/** AGENTS Doublers (`gated-0`…) sharing the given control events. */
+const registerGated = (
+  orchestrator: ReturnType<typeof createOrchestrator>,
+  mode: (typeof MODES)[number],
+  controlEvents: { setup?: SharedEvent; execute?: SharedEvent },
+) =>
+  Array.from({ length: AGENTS }, (_, i) =>
+    orchestrator.registerAgent(Doubler, { mode, name: `gated-${i}`, config: { value: i }, controlEvents }),
+  );
+
 for (const mode of MODES) {
   describe(`${mode} agents`, () => {
     it('a shared setup gate holds 5 agents after started; none is ready until it is set, then all are', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const gate = new SharedEvent();
-      const entries = Array.from({ length: AGENTS }, (_, i) =>
-        orchestrator.registerAgent(Doubler, {
-          mode,
-          name: `gated-${i}`,
-          config: { value: i },
-          controlEvents: { setup: gate },
-        }),
-      );
+      const entries = registerGated(orchestrator, mode, { setup: gate });
 
       await orchestrator.start();
       await Promise.all(entries.map((entry) => entry.stateEvents.started.wait()));
@@ -51,14 +54,7 @@ for (const mode of MODES) {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const gate = new SharedEvent();
-      const entries = Array.from({ length: AGENTS }, (_, i) =>
-        orchestrator.registerAgent(Doubler, {
-          mode,
-          name: `gated-${i}`,
-          config: { value: i },
-          controlEvents: { execute: gate },
-        }),
-      );
+      const entries = registerGated(orchestrator, mode, { execute: gate });
 
       const allReady = entries.map((entry) => nextEventOf(orchestrator, 'agent:ready', entry.name));
 
