@@ -1,8 +1,17 @@
+let turn: Promise<void> | undefined;
+
 /**
- * Resolves after one turn of the event loop. Not node:timers/promises: that is one more of Node's
- * modules to load in every fresh isolate, and every agent's session needs this.
+ * Resolves after one turn of the event loop. Every caller in the same turn shares one immediate
+ * (each agent's session ends with this). Not node:timers/promises: that is one more of Node's
+ * modules to load in every fresh isolate.
  */
-export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const nextTurn = (): Promise<void> =>
+  (turn ??= new Promise((resolve) =>
+    setImmediate(() => {
+      turn = undefined; // a caller from here on waits for the next turn, not this one
+      resolve();
+    }),
+  ));
 
 const YIELD_EVERY_MS = 10;
 

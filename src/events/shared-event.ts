@@ -18,10 +18,27 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Neither a pending Atomics.waitAsync nor a pending promise keeps Node's event loop alive; a timer
+ * does. One timer holds the loop open for all of this thread's keep-alive waits, however many: it
+ * is made once and only ref'd and unref'd after (cheap, where a new timer per wait is not).
+ */
+let keptAlive = 0;
+let keeper: ReturnType<typeof setInterval> | undefined;
+const holdLoop = () => {
+  if (keptAlive++ > 0) return;
+  if (keeper) keeper.ref();
+  else keeper = setInterval(() => {}, 2 ** 30);
+};
+const releaseLoop = () => {
+  if (--keptAlive === 0) keeper?.unref();
+};
+
 export class SharedEvent {
-  /** Plain memory until the event is shared with another thread, then a SharedArrayBuffer. */
-  #state: Int32Array;
-  #shared = false;
+  /** The value while the event has not been shared: a plain field, no memory of its own. */
+  #local: number;
+  /** Set once the event is shared with another thread (or built on another's buffer). */
+  #shared: Int32Array | undefined;
   /** Wakes waiters of this thread: on every local change, on abort, and when the event becomes shared. */
   #wake: { promise: Promise<void>; resolve: () => void } | undefined;
   #onLocalChange: ((value: boolean) => void) | undefined;
@@ -29,12 +46,14 @@ export class SharedEvent {
   /** @param initial start set (`true`) or cleared (`false`, default). Or a buffer from `buffer` of another SharedEvent. */
   constructor(initial: boolean | SharedArrayBuffer = false) {
     if (initial instanceof SharedArrayBuffer) {
-      this.#state = new Int32Array(initial);
-      this.#shared = true;
+      this.#shared = new Int32Array(initial);
+      this.#local = UNSET;
     } else {
-      this.#state = new Int32Array(1);
-      if (initial) this.#state[0] = SET;
+      this.#shared = undefined;
+      this.#local = initial ? SET : UNSET;
     }
+    this.#wake = undefined;
+    this.#onLocalChange = undefined;
   }
 
   /**
@@ -45,16 +64,15 @@ export class SharedEvent {
   get buffer(): SharedArrayBuffer {
     if (!this.#shared) {
       const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-      state[0] = this.#state[0]!;
-      this.#state = state;
-      this.#shared = true;
+      state[0] = this.#local;
+      this.#shared = state;
       this.#wakeLocal(); // local waiters switch to waiting on the shared memory
     }
-    return this.#state.buffer as SharedArrayBuffer;
+    return this.#shared.buffer as SharedArrayBuffer;
   }
 
   isSet(): boolean {
-    return Atomics.load(this.#state, 0) === SET;
+    return this.#read() === SET;
   }
 
   set(): void {
@@ -99,13 +117,22 @@ export class SharedEvent {
     this.#onLocalChange = listener;
   }
 
+  #read(): number {
+    return this.#shared ? Atomics.load(this.#shared, 0) : this.#local;
+  }
+
   #write(value: boolean, local: boolean): void {
     const next = value ? SET : UNSET;
-    const previous = Atomics.exchange(this.#state, 0, next);
-    if (previous !== next) {
-      if (this.#shared) Atomics.notify(this.#state, 0);
-      this.#wakeLocal();
+    const shared = this.#shared;
+    let previous: number;
+    if (shared) {
+      previous = Atomics.exchange(shared, 0, next);
+      if (previous !== next) Atomics.notify(shared, 0);
+    } else {
+      previous = this.#local;
+      this.#local = next;
     }
+    if (previous !== next) this.#wakeLocal();
     if (local) this.#onLocalChange?.(value);
   }
 
@@ -127,36 +154,46 @@ export class SharedEvent {
     return this.#wake.promise;
   }
 
-  async #waitFor(
+  #waitFor(
+    target: number,
+    options: WaitOptions & { until?: Promise<unknown> },
+    keepAlive: boolean,
+  ): Promise<boolean> {
+    // Already there, or given up before it began: no async function, no timer.
+    if (this.#read() === target) return Promise.resolve(true);
+    if (options.signal?.aborted || options.timeout === 0) return Promise.resolve(false);
+    return this.#waitLoop(target, options, keepAlive);
+  }
+
+  async #waitLoop(
     target: number,
     { timeout, signal, until }: WaitOptions & { until?: Promise<unknown> },
     keepAlive: boolean,
   ): Promise<boolean> {
-    if (Atomics.load(this.#state, 0) === target) return true;
-    if (signal?.aborted || timeout === 0) return false;
     const deadline = timeout === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeout;
-    // Neither a pending Atomics.waitAsync nor a pending promise keeps Node's event loop alive; a timer does.
-    const keeper = keepAlive && timeout === undefined ? setInterval(() => {}, 2 ** 30) : undefined;
+    const held = keepAlive && timeout === undefined;
+    if (held) holdLoop();
     let aborted = false;
     let over = false;
     const onAbort = () => {
       if (over) return; // `until` settled after this wait ended: nothing to wake
       aborted = true;
-      if (this.#shared) Atomics.notify(this.#state, 0);
+      if (this.#shared) Atomics.notify(this.#shared, 0);
       this.#wakeLocal();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     until?.then(onAbort, onAbort);
     try {
       for (;;) {
-        const current = Atomics.load(this.#state, 0);
+        const current = this.#read();
         if (current === target) return true;
         if (aborted) return false;
         // No clock for waits without a deadline: `performance` loads nine of Node's modules in a fresh isolate.
         const finite = deadline !== Number.POSITIVE_INFINITY;
         const remaining = finite ? deadline - performance.now() : Number.POSITIVE_INFINITY;
         if (remaining <= 0) return false;
-        if (!this.#shared) {
+        const shared = this.#shared;
+        if (!shared) {
           // Only this thread can change it: wait for a local change, or the deadline.
           const timer = finite ? setTimeout(() => this.#wakeLocal(), Math.ceil(remaining)) : undefined;
           if (timer && !keepAlive) timer.unref();
@@ -164,7 +201,7 @@ export class SharedEvent {
           clearTimeout(timer);
           continue;
         }
-        const result = Atomics.waitAsync(this.#state, 0, current, finite ? Math.ceil(remaining) : undefined);
+        const result = Atomics.waitAsync(shared, 0, current, finite ? Math.ceil(remaining) : undefined);
         if (result.async) {
           // Keep a timed wait alive with a real timer: waitAsync's own timeout does not hold the loop open.
           const timer = keepAlive && finite ? setTimeout(() => {}, Math.ceil(remaining)) : undefined;
@@ -177,7 +214,7 @@ export class SharedEvent {
       }
     } finally {
       over = true;
-      clearInterval(keeper);
+      if (held) releaseLoop();
       signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -86,7 +86,10 @@ export function validateQuery(query: EventQuery | undefined): ResolvedEventQuery
 }
 
 /** Does `event` pass a resolved query's filters (the limit aside)? */
-export function matchesQuery(event: StoredEvent, query: ResolvedEventQuery): boolean {
+export function matchesQuery(
+  event: Pick<StoredEvent, 'agent' | 'type' | 'timestamp'>,
+  query: ResolvedEventQuery,
+): boolean {
   return (
     (query.agent === undefined || event.agent === query.agent) &&
     (query.types === undefined || query.types.has(event.type)) &&

@@ -87,59 +87,58 @@ function validateOptions(options: EventStoreOptions | undefined): { capacity: nu
 
 /** The chains a node can be linked into. Each keeps its events in the order they were added. */
 const ALL = 0;
-const AGENT = 1;
 /** Only for types under a `total` rule. */
-const TYPE = 2;
+const TYPE = 1;
 /** Only for types under a `perAgent` rule. */
-const TYPE_AGENT = 3;
+const TYPE_AGENT = 2;
 
 /**
- * One stored event and its links: plain fields, not arrays, so an add allocates two objects (the
- * node and its event) and every link update is a field store.
+ * One stored event and its links: plain fields, not arrays, so an add allocates one object and
+ * every link update is a field store. The frozen `StoredEvent` callers see is built when they ask.
  */
 class Node {
-  readonly event: StoredEvent;
+  readonly seq: number;
+  readonly type: OrchestratorEventName;
+  readonly agent: string | undefined;
+  readonly timestamp: number;
+  readonly payload: { timestamp: number };
   prevAll: Node | undefined = undefined;
   nextAll: Node | undefined = undefined;
-  prevAgent: Node | undefined = undefined;
-  nextAgent: Node | undefined = undefined;
   prevType: Node | undefined = undefined;
   nextType: Node | undefined = undefined;
   prevTypeAgent: Node | undefined = undefined;
   nextTypeAgent: Node | undefined = undefined;
-  agentChain: Chain | undefined = undefined;
   typeChain: Chain | undefined = undefined;
   typeAgentChain: Chain | undefined = undefined;
 
-  constructor(event: StoredEvent) {
-    this.event = event;
+  constructor(
+    seq: number,
+    type: OrchestratorEventName,
+    agent: string | undefined,
+    payload: { timestamp: number },
+  ) {
+    this.seq = seq;
+    this.type = type;
+    this.agent = agent;
+    this.timestamp = payload.timestamp;
+    this.payload = payload;
+  }
+
+  get event(): StoredEvent {
+    const { seq, type, agent, timestamp, payload } = this;
+    return Object.freeze({ seq, type, agent, timestamp, payload });
   }
 }
 
 const prevOf = (node: Node, slot: number) =>
-  slot === ALL
-    ? node.prevAll
-    : slot === AGENT
-      ? node.prevAgent
-      : slot === TYPE
-        ? node.prevType
-        : node.prevTypeAgent;
+  slot === ALL ? node.prevAll : slot === TYPE ? node.prevType : node.prevTypeAgent;
 const nextOf = (node: Node, slot: number) =>
-  slot === ALL
-    ? node.nextAll
-    : slot === AGENT
-      ? node.nextAgent
-      : slot === TYPE
-        ? node.nextType
-        : node.nextTypeAgent;
+  slot === ALL ? node.nextAll : slot === TYPE ? node.nextType : node.nextTypeAgent;
 
 function setLinks(node: Node, slot: number, prev: Node | undefined, next: Node | undefined): void {
   if (slot === ALL) {
     node.prevAll = prev;
     node.nextAll = next;
-  } else if (slot === AGENT) {
-    node.prevAgent = prev;
-    node.nextAgent = next;
   } else if (slot === TYPE) {
     node.prevType = prev;
     node.nextType = next;
@@ -185,7 +184,8 @@ class Chain {
     else this.head = next;
     if (next) setPrev(next, slot, prev);
     else this.tail = prev;
-    setLinks(node, slot, undefined, undefined);
+    // The node's own links are left as they are: nothing walks from a node out of its chain, and
+    // a store into an old node costs a write barrier for every event evicted.
     this.size--;
   }
 }
@@ -196,17 +196,19 @@ class Chain {
  * Not a ring buffer: retention rules evict an event from the middle (the oldest heartbeat of one
  * agent), which a ring can only do with tombstones that still take up its slots — so noisy events
  * would push out the rest after all. Instead every event is a node linked, in order, into a few
- * chains: all events, and its agent's; a type under a retention rule also chains by type (for
- * `total`) and by type and agent (for `perAgent`), since a rule always evicts the head of one of
- * those. Appending and unlinking are O(1), and the store never holds more than `capacity` nodes,
- * however many events are added. Chains that empty are dropped, so the indexes are bounded by the
- * live events too. A query walks the narrowest chain there is.
+ * chains: all events; a type under a retention rule also chains by type (for `total`) and by type
+ * and agent (for `perAgent`), since a rule always evicts the head of one of those. Appending and
+ * unlinking are O(1), and the store never holds more than `capacity` nodes, however many events are
+ * added. Chains that empty are dropped, so the indexes are bounded by the live events too.
+ *
+ * Adds are the hot side (every event of every agent), queries the rare one: a query walks the
+ * narrowest chain there is, and there is no index by agent alone. A query by agent looks at every
+ * event held, newest first (10,000 by default: well under a millisecond).
  */
 export class EventStore {
   readonly #capacity: number;
   readonly #rules: Rules;
   readonly #all = new Chain(ALL);
-  readonly #byAgent = new Map<string, Chain>();
   readonly #byType = new Map<OrchestratorEventName, Chain>();
   readonly #byTypeAgent = new Map<OrchestratorEventName, Map<string, Chain>>();
   #seq = 0;
@@ -233,28 +235,24 @@ export class EventStore {
     return this.#dropped;
   }
 
-  /**
-   * Records an event and returns it as stored. O(1): a map look-up or two and link updates, then
-   * at most one eviction per retention rule and one for capacity. With a limit of 0 the event is
-   * returned but not kept.
-   */
+  /** Records an event and returns it as stored. */
   add(event: AnyOrchestratorEvent): StoredEvent {
-    const { type, payload } = event;
+    return this.record(event.type, event.payload).event;
+  }
+
+  /**
+   * Records an event. O(1): a map look-up or two and link updates, then at most one eviction per
+   * retention rule and one for capacity. With a limit of 0 the event is not kept. The result's
+   * `event` is the event as stored (built when read). Throws `InvalidOptionError` for an unknown type.
+   */
+  record(
+    type: OrchestratorEventName,
+    payload: AnyOrchestratorEvent['payload'],
+  ): { readonly event: StoredEvent } {
     if (!ORCHESTRATOR_EVENT_NAMES.has(type)) throw new InvalidOptionError('event.type', type, EVENT_LIST);
     const agent = 'agent' in payload ? payload.agent : undefined;
-    const stored: StoredEvent = Object.freeze({
-      seq: ++this.#seq,
-      type,
-      agent,
-      timestamp: payload.timestamp,
-      payload,
-    });
-    const node = new Node(stored);
+    const node = new Node(++this.#seq, type, agent, payload);
     this.#all.append(node);
-    if (agent !== undefined) {
-      node.agentChain = chainOf(this.#byAgent, agent, AGENT);
-      node.agentChain.append(node);
-    }
     const rule = this.#rules.get(type);
     if (rule) {
       if (rule.total !== Infinity) {
@@ -273,7 +271,7 @@ export class EventStore {
       if (sameType && sameType.size > rule.total) this.#evict(sameType.head!);
     }
     if (this.#all.size > this.#capacity) this.#evict(this.#all.head!);
-    return stored;
+    return node;
   }
 
   /**
@@ -288,7 +286,7 @@ export class EventStore {
     const chain = this.#narrowest(resolved);
     if (!chain) return found;
     for (let node = chain.tail; node; node = prevOf(node, chain.slot)) {
-      if (!matchesQuery(node.event, resolved)) continue;
+      if (!matchesQuery(node, resolved)) continue;
       found.push(node.event);
       if (found.length === resolved.limit) break;
     }
@@ -300,7 +298,6 @@ export class EventStore {
     // Nodes only point at each other and callers only hold `event`s: forgetting the heads frees them all.
     this.#all.head = this.#all.tail = undefined;
     this.#all.size = 0;
-    this.#byAgent.clear();
     this.#byType.clear();
     this.#byTypeAgent.clear();
     this.#dropped = 0;
@@ -310,9 +307,10 @@ export class EventStore {
   #narrowest(query: ResolvedEventQuery): Chain | undefined {
     const single = query.types?.size === 1 ? [...query.types][0]! : undefined;
     if (query.agent !== undefined) {
-      const ofAgent = this.#byAgent.get(query.agent);
-      const ofTypeAgent = single && this.#byTypeAgent.get(single)?.get(query.agent);
-      return ofAgent && ofTypeAgent && ofTypeAgent.size < ofAgent.size ? ofTypeAgent : ofAgent;
+      // One type under a perAgent rule: that agent's chain of it. Otherwise every event is looked at.
+      const ofTypeAgent = single && this.#byTypeAgent.get(single);
+      if (ofTypeAgent) return ofTypeAgent.get(query.agent);
+      return this.#all;
     }
     return (single && this.#byType.get(single)) || this.#all;
   }
@@ -320,10 +318,9 @@ export class EventStore {
   #evict(node: Node): void {
     this.#dropped++;
     this.#all.unlink(node);
-    const { type, agent } = node.event;
+    const { type, agent } = node;
     if (node.typeChain) this.#release(this.#byType, type, node.typeChain, node);
     if (agent === undefined) return;
-    this.#release(this.#byAgent, agent, node.agentChain!, node);
     if (node.typeAgentChain) {
       const ofType = this.#byTypeAgent.get(type)!;
       this.#release(ofType, agent, node.typeAgentChain, node);

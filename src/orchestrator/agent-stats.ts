@@ -52,11 +52,31 @@ export interface AgentStats {
   historyDropped: number;
 }
 
+/**
+ * How each step's detail is written, from the little it keeps of its event (a number, a flag, the
+ * error...): formatted when a snapshot is taken, not for every event. Never a whole payload: a
+ * step must not hold on to an agent's result.
+ */
+const DETAILS: { [E in HistoryEvent]: (source: never) => string | undefined } = {
+  registered: (mode: string) => mode,
+  queued: (position: number) => `position ${position}`,
+  start: (runtime: { mode: string; pid: number; threadId: number | undefined }) => describeRuntime(runtime),
+  ready: () => undefined,
+  stop: (forced: boolean) => (forced ? 'forced' : 'graceful'),
+  restart: (restarts: number) => `restart ${restarts}`,
+  error: ({ phase, error }: { phase: string; error: { name: string; message: string } }) =>
+    `${phase}: ${error.name}: ${error.message}`,
+  skipped: (reason: string) => reason,
+  terminated: (detail: string) => detail,
+  join: () => undefined,
+};
+
 /** The mutable side of one agent's stats. */
 export class StatsRecorder {
   readonly #name: string;
   readonly #limit: number;
-  #history: HistoryEntry[] = [];
+  /** The history, three slots a step (no object per step): the step, its time, what its detail is written from. */
+  #steps: unknown[] = [];
   #dropped = 0;
   readonly #counts: AgentStats['counts'] = {
     starts: 0,
@@ -93,7 +113,7 @@ export class StatsRecorder {
         this.#add('registered', timestamp, event.payload.mode);
         break;
       case 'agent:queued':
-        this.#add('queued', timestamp, `position ${event.payload.position}`);
+        this.#add('queued', timestamp, event.payload.position);
         break;
       case 'agent:state-changed':
         if (event.payload.to === 'starting') this.#launched = true;
@@ -101,24 +121,22 @@ export class StatsRecorder {
       case 'agent:started':
         this.#counts.starts++;
         this.startedAt = timestamp;
-        this.#add('start', timestamp, describeRuntime(event.payload));
+        this.#add('start', timestamp, event.payload);
         break;
       case 'agent:ready':
-        this.#add('ready', timestamp);
+        this.#add('ready', timestamp, undefined);
         break;
       case 'agent:stopping':
-        this.#add('stop', timestamp, event.payload.forced ? 'forced' : 'graceful');
+        this.#add('stop', timestamp, event.payload.forced);
         break;
       case 'agent:restarted':
         this.#counts.restarts++;
-        this.#add('restart', timestamp, `restart ${event.payload.restarts}`);
+        this.#add('restart', timestamp, event.payload.restarts);
         break;
-      case 'agent:error': {
-        const { phase, error } = event.payload;
+      case 'agent:error':
         this.#counts.errors++;
-        this.#add('error', timestamp, `${phase}: ${error.name}: ${error.message}`);
+        this.#add('error', timestamp, event.payload);
         break;
-      }
       case 'agent:skipped':
         this.#counts.skipped++;
         this.#add('skipped', timestamp, event.payload.reason);
@@ -129,9 +147,9 @@ export class StatsRecorder {
         if (this.#launched) this.#ran(durationMs);
         this.#launched = false;
         this.lastExit = { exitCode, signal };
-        this.#add('terminated', timestamp, [reason, exitStatus(exitCode, signal)].filter(Boolean).join(', '));
+        this.#add('terminated', timestamp, terminationDetail(reason, exitCode, signal));
         // The run's thread, process or inline task is gone: it has been joined.
-        this.#add('join', timestamp);
+        this.#add('join', timestamp, undefined);
         break;
       }
     }
@@ -149,8 +167,8 @@ export class StatsRecorder {
         meanMs: this.#runs > 0 ? this.#total / this.#runs : null,
         totalMs: this.#total,
       },
-      history: this.#history.slice(-this.#limit),
-      historyDropped: this.#dropped + Math.max(0, this.#history.length - this.#limit),
+      history: this.#entries(),
+      historyDropped: this.#dropped + Math.max(0, this.#steps.length / SLOTS - this.#limit),
     };
   }
 
@@ -162,15 +180,43 @@ export class StatsRecorder {
     this.#max = this.#max === null ? durationMs : Math.max(this.#max, durationMs);
   }
 
-  #add(event: HistoryEvent, timestamp: number, detail?: string): void {
-    this.#history.push(detail === undefined ? { event, timestamp } : { event, timestamp, detail });
+  #add(step: HistoryEvent, timestamp: number, source: unknown): void {
+    this.#steps.push(step, timestamp, source);
     // Trim in batches: amortised O(1) per entry, never more than twice the limit held.
-    if (this.#history.length >= this.#limit * 2) {
-      const excess = this.#history.length - this.#limit;
-      this.#history = this.#history.slice(excess);
+    if (this.#steps.length >= this.#limit * 2 * SLOTS) {
+      const excess = this.#steps.length / SLOTS - this.#limit;
+      this.#steps = this.#steps.slice(excess * SLOTS);
       this.#dropped += excess;
     }
   }
+
+  /** The newest `historySize` steps as entries, oldest first. */
+  #entries(): HistoryEntry[] {
+    const entries: HistoryEntry[] = [];
+    const steps = this.#steps;
+    for (let index = Math.max(0, steps.length - this.#limit * SLOTS); index < steps.length; index += SLOTS) {
+      const event = steps[index] as HistoryEvent;
+      const timestamp = steps[index + 1] as number;
+      const detail = DETAILS[event](steps[index + 2] as never);
+      entries.push(detail === undefined ? { event, timestamp } : { event, timestamp, detail });
+    }
+    return entries;
+  }
+}
+
+const SLOTS = 3;
+
+/** `completed, exit code 0`: one string per kind of end, not one per agent for the usual ones. */
+const CLEAN_EXITS = new Map<string, string>();
+
+function terminationDetail(reason: string, exitCode: number | null, signal: string | null): string {
+  if (exitCode === 0 && signal === null) {
+    let detail = CLEAN_EXITS.get(reason);
+    if (!detail) CLEAN_EXITS.set(reason, (detail = `${reason}, ${exitStatus(0, null)}`));
+    return detail;
+  }
+  const status = exitStatus(exitCode, signal);
+  return status ? `${reason}, ${status}` : reason;
 }
 
 function describeRuntime({

@@ -14,7 +14,7 @@ import { EventStore } from '../history/event-store.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
-import { AgentEntry } from './agent-entry.ts';
+import { AgentEntry, type EntryController } from './agent-entry.ts';
 import type { AgentRecord } from './agent-record.ts';
 import { launchRun } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
@@ -86,6 +86,15 @@ export class Orchestrator {
   #shutdown: Promise<void> | undefined;
   #shutdownWaiters: (() => void)[] = [];
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+
+  /** What every AgentEntry calls back: one object for all of them. */
+  readonly #entryController: EntryController = {
+    startAgent: (agent) => this.#startOne(agent),
+    stop: (agent) => this.stop(agent),
+    restart: (agent) => this.restart(agent),
+    kill: (agent) => this.kill(agent),
+    dependenciesOf: (agent) => this.#graph.dependenciesOf(agent),
+  };
 
   constructor(config: OrchestratorConfig = {}) {
     this.#config = resolveOrchestratorConfig(config);
@@ -219,17 +228,7 @@ export class Orchestrator {
       nested: undefined,
       killReason: undefined,
     };
-    const entry = new AgentEntry<ResultOf<A>>(
-      record,
-      {
-        startAgent: (agent) => this.#startOne(agent),
-        stop: (agent) => this.stop(agent),
-        restart: (agent) => this.restart(agent),
-        kill: (agent) => this.kill(agent),
-        dependenciesOf: (agent) => this.#graph.dependenciesOf(agent),
-      },
-      options as AgentOptions,
-    );
+    const entry = new AgentEntry<ResultOf<A>>(record, this.#entryController, options as AgentOptions);
     this.#records.set(name, record);
     this.#entries.set(name, entry as AgentEntry);
     for (const dependency of registration.dependsOn) {
@@ -925,10 +924,10 @@ export class Orchestrator {
     const tagged = { type: event, payload } as AnyOrchestratorEvent;
     const agent = (payload as { agent?: string }).agent;
     if (agent !== undefined) this.#records.get(agent)?.stats.observe(tagged);
-    const stored = this.#store.add(tagged);
+    const kept = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
     if (this.#durable) {
       try {
-        this.#durable.append(stored);
+        this.#durable.append(kept.event);
       } catch (error) {
         // A full disk must not stop the orchestrator: keep the in-memory history, say so once.
         this.logger.error({ err: error }, 'Cannot write the history file; durable history is off.');

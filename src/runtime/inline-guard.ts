@@ -18,18 +18,25 @@ export interface InlineRun {
 const context = new AsyncLocalStorage<InlineRun>();
 let active = 0;
 let uninstall: (() => void) | undefined;
+/** Runs that ended this turn: they leave the count together, one turn later. */
+let leaving = 0;
 
 /** Runs `work` as `run`; the guard is installed while any inline agent is inside. */
 export function runGuarded<T>(run: InlineRun, work: () => Promise<T>): Promise<T> {
   if (active++ === 0) uninstall = install();
-  return context.run(run, work).finally(() => {
-    // Unhandled rejections surface after the microtask queue drains: keep watching one more turn.
-    setImmediate(() => {
-      if (--active === 0) {
-        uninstall?.();
-        uninstall = undefined;
-      }
-    });
+  return context.run(run, work).finally(leave);
+}
+
+function leave(): void {
+  // Unhandled rejections surface after the microtask queue drains: keep watching one more turn.
+  if (leaving++ > 0) return;
+  setImmediate(() => {
+    active -= leaving;
+    leaving = 0;
+    if (active === 0) {
+      uninstall?.();
+      uninstall = undefined;
+    }
   });
 }
 
