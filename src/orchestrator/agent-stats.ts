@@ -211,8 +211,10 @@ const CLEAN_EXITS = new Map<string, string>();
 
 function terminationDetail(reason: string, exitCode: number | null, signal: string | null): string {
   if (exitCode === 0 && signal === null) {
-    let detail = CLEAN_EXITS.get(reason);
-    if (!detail) CLEAN_EXITS.set(reason, (detail = `${reason}, ${exitStatus(0, null)}`));
+    const known = CLEAN_EXITS.get(reason);
+    if (known) return known;
+    const detail = `${reason}, ${exitStatus(0, null)}`;
+    CLEAN_EXITS.set(reason, detail);
     return detail;
   }
   const status = exitStatus(exitCode, signal);

@@ -1,5 +1,5 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
-import { resolveConfig, validateConfig } from '../config/agent-config.ts';
+import { resolveConfig, type ValidationResult, validateConfig } from '../config/agent-config.ts';
 import { AgentUnresponsiveError, ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
 import {
   type AnyOrchestratorEvent,
@@ -436,7 +436,8 @@ export class Orchestrator {
     const validated = new Map<AgentRecord, AgentRecord['config']>();
     for (const record of pending) {
       try {
-        validated.set(record, await this.#validate(record));
+        const config = this.#validate(record);
+        validated.set(record, config instanceof Promise ? await config : config);
       } catch (error) {
         if (error instanceof ConfigError) refused.push(error);
         else throw error;
@@ -614,8 +615,15 @@ export class Orchestrator {
     await this.#admit(order.map((agent) => this.#records.get(agent)!));
   }
 
-  async #validate(record: AgentRecord): Promise<AgentRecord['config']> {
-    const { config, issues } = await validateConfig(record.AgentClass, record.config);
+  /** The config to run `record` with; throws `ConfigError` when refused. Async only when its schema is. */
+  #validate(record: AgentRecord): AgentRecord['config'] | Promise<AgentRecord['config']> {
+    const result = validateConfig(record.AgentClass, record.config);
+    return result instanceof Promise
+      ? result.then((settled) => this.#accept(record, settled))
+      : this.#accept(record, result);
+  }
+
+  #accept(record: AgentRecord, { config, issues }: ValidationResult): AgentRecord['config'] {
     const { mode, ignoreConfigErrors } = record.registration;
     for (const issue of issues.filter((found) => found.severity === 'warning')) {
       this.logger.warn({ agent: record.name, field: issue.field, value: issue.value }, issue.message);

@@ -401,6 +401,49 @@ describe('agent config: validate() and severities', () => {
     assert.deepEqual(issues, []);
   });
 
+  test('validation is synchronous unless the schema is not: no await per agent at start', async () => {
+    class Plain extends Echo {
+      static override readonly defaults: object = { port: 1 };
+    }
+    class Synchronous extends Echo {
+      static readonly schema = v.object({ port: v.number() });
+    }
+    class Asynchronous extends Echo {
+      static readonly schema = v.objectAsync({
+        port: v.pipeAsync(
+          v.number(),
+          v.checkAsync(async (port) => port > 1, 'too low'),
+        ),
+      });
+    }
+    /** A schema from a library whose promises are not this realm's: only a `then`. */
+    class Thenable extends Echo {
+      static readonly schema = {
+        '~standard': {
+          version: 1,
+          vendor: 'test',
+          validate: () => ({
+            // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose
+            then: (resolve: (result: unknown) => void) =>
+              resolve({ issues: [{ message: 'no', path: ['port'] }] }),
+          }),
+        },
+      } as never;
+    }
+    const config = { port: 1 };
+    assert.deepEqual(validateConfig(Plain, config), { config, issues: [] });
+    assert.deepEqual(validateConfig(Synchronous, config), { config, issues: [] });
+    const pending = validateConfig(Asynchronous, config);
+    assert.ok(pending instanceof Promise);
+    assert.deepEqual(issueFields((await pending).issues), ['port']);
+    const fromThenable = validateConfig(Thenable, config);
+    assert.ok(fromThenable instanceof Promise);
+    assert.deepEqual(await fromThenable, {
+      config,
+      issues: [{ field: 'port', message: 'no', severity: 'error', value: 1 }],
+    });
+  });
+
   test('several refused agents: one ConfigError lists the issues of each, prefixed with the agent', async () => {
     const { orchestrator, started } = makeOrchestrator();
     orchestrator.registerAgent(Checked, { name: 'one', config: { size: 0 } });
