@@ -1,6 +1,6 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { resolveConfig, type ValidationResult, validateConfig } from '../config/agent-config.ts';
-import { AgentUnresponsiveError, ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
+import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
 import {
   type AnyOrchestratorEvent,
   isOrchestratorEventName,
@@ -8,9 +8,7 @@ import {
   type OrchestratorEventMap,
 } from '../events/event-map.ts';
 import { createControlEvents, createStateEvents, SharedEvent } from '../events/shared-event.ts';
-import { TypedEmitter } from '../events/typed-emitter.ts';
 import type { EventQuery, StoredEvent } from '../history/event-query.ts';
-import { EventStore } from '../history/event-store.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
@@ -19,8 +17,10 @@ import type { AgentRecord } from './agent-record.ts';
 import { launchRun } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import { type AgentStats, StatsRecorder } from './agent-stats.ts';
+import { Batch } from './batch.ts';
 import { DependencyGraph } from './dependency-graph.ts';
 import { admit, progress } from './dependency-waits.ts';
+import { EventHub } from './event-hub.ts';
 import { Groups } from './groups.ts';
 import { NestedStatus } from './nested-status.ts';
 import {
@@ -39,11 +39,12 @@ import {
 } from './registration.ts';
 import { RestartTracker } from './restart-policy.ts';
 import { Scheduler } from './scheduler.ts';
+import { handleSignals } from './signal-handlers.ts';
 import { type AgentStatusReport, formatStatusTable } from './status.ts';
+import { Supervisor } from './supervisor.ts';
 import { Watchdog } from './watchdog.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
-type BatchCounts = { completed: number; stopped: number; failed: number; killed: number; skipped: number };
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
 
 /**
@@ -54,14 +55,12 @@ export class Orchestrator {
   readonly #config: ResolvedOrchestratorConfig;
   readonly #records = new Map<string, AgentRecord>();
   readonly #entries = new Map<string, AgentEntry>();
-  readonly #emitter: TypedEmitter<OrchestratorEventMap>;
+  readonly #events: EventHub;
   readonly #scheduler: Scheduler<AgentRecord>;
   readonly #watchdog: Watchdog<AgentRecord>;
-  readonly #store: EventStore;
   readonly #pool = new WarmPool();
   /** Threads and processes whose runs are over but which are still exiting; shutdown() waits for them. */
   readonly #exiting = new Set<Promise<void>>();
-  #durable: SqliteHistory | undefined;
   readonly #graph = new DependencyGraph();
   readonly #lookup = (name: string) => this.#records.get(name);
   readonly #groups = new Groups((name, field) => {
@@ -74,18 +73,47 @@ export class Orchestrator {
   });
   #logger: Logger | undefined;
   #sequence = 0;
-  #active = 0;
-  #batchOpen = false;
-  #batchCounts: BatchCounts = { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 };
-  #batchWaiters: (() => void)[] = [];
-  /** While a set of agents is being queued: the batch cannot end half-way through. */
-  #admitting = false;
+  readonly #batch = new Batch({
+    opened: () => {
+      if (this.#config.handleSignals)
+        this.#removeSignalHandlers ??= handleSignals(
+          () => this.shutdown(),
+          () => this.logger,
+        );
+      if (this.#config.runMode === 'daemon') this.#keepAlive ??= setInterval(() => {}, 2 ** 30);
+    },
+    ended: (counts) => {
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = undefined;
+      this.#removeSignalHandlers?.();
+      this.#removeSignalHandlers = undefined;
+      this.#emit('orchestrator:all-agents-terminated', {
+        orchestrator: this.#config.name,
+        timestamp: Date.now(),
+        ...counts,
+      });
+    },
+  });
   /** Daemon mode: keeps the host process alive from start() until shutdown(). */
   #keepAlive: NodeJS.Timeout | undefined;
   #lifecycle: Lifecycle = 'open';
   #shutdown: Promise<void> | undefined;
   #shutdownWaiters: (() => void)[] = [];
-  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  #removeSignalHandlers: (() => void) | undefined;
+
+  readonly #supervisor = new Supervisor({
+    isOpen: () => this.#lifecycle === 'open',
+    emit: (event, payload) => this.#emit(event, payload),
+    prepareRun: (record) => this.#prepareRun(record),
+    countRestart: (record, automatic, delayMs) => this.#countRestart(record, automatic, delayMs),
+    admitWaiting: (record) => this.#admitWaiting(record),
+    liveDependents: (record) =>
+      [...this.#graph.closure([record.name], 'dependents')].filter(
+        (dependent) => dependent !== record.name && isLive(this.#records.get(dependent)!.state.status),
+      ),
+    restart: (name) => this.restart(name),
+    logError: (error, agent, message) => this.logger.error({ err: error, agent }, message),
+  });
 
   /** What every AgentEntry calls back: one object for all of them. */
   readonly #entryController: EntryController = {
@@ -98,20 +126,22 @@ export class Orchestrator {
 
   constructor(config: OrchestratorConfig = {}) {
     this.#config = resolveOrchestratorConfig(config);
-    const { file, ...storeOptions } = this.#config.history;
-    this.#store = new EventStore(storeOptions);
-    this.#durable = file === undefined ? undefined : SqliteHistory.open(file);
-    this.#emitter = new TypedEmitter((error, event) =>
-      this.logger.error(
-        { err: error, event },
-        `A listener of ${String(event)} threw; the orchestrator carries on.`,
-      ),
-    );
+    this.#events = new EventHub({
+      history: this.#config.history,
+      statsOf: (agent) => this.#records.get(agent)?.stats,
+      listenerFailed: (error, event) =>
+        this.logger.error(
+          { err: error, event },
+          `A listener of ${String(event)} threw; the orchestrator carries on.`,
+        ),
+      durableFailed: (error) =>
+        this.logger.error({ err: error }, 'Cannot write the history file; durable history is off.'),
+    });
     this.#scheduler = new Scheduler(this.#config.maxWorkers, (record) => this.#launch(record));
     this.#watchdog = new Watchdog(
       this.#config.checkInterval,
       this.#config.unresponsiveAfter,
-      (record, silentMs, lastSequence) => this.#unresponsive(record, silentMs, lastSequence),
+      (record, silentMs, lastSequence) => this.#supervisor.unresponsive(record, silentMs, lastSequence),
     );
   }
 
@@ -153,7 +183,7 @@ export class Orchestrator {
   ): this;
   on(event: '*', listener: (event: AnyOrchestratorEvent) => void): this;
   on(event: keyof OrchestratorEventMap | '*', listener: (payload: never) => void): this {
-    this.#emitter.on(event as never, listener);
+    this.#events.emitter.on(event as never, listener);
     return this;
   }
 
@@ -161,7 +191,7 @@ export class Orchestrator {
     event: K,
     listener: (payload: OrchestratorEventMap[K]) => void,
   ): this {
-    this.#emitter.once(event, listener);
+    this.#events.emitter.once(event, listener);
     return this;
   }
 
@@ -171,13 +201,13 @@ export class Orchestrator {
   ): this;
   off(event: '*', listener: (event: AnyOrchestratorEvent) => void): this;
   off(event: keyof OrchestratorEventMap | '*', listener: (payload: never) => void): this {
-    this.#emitter.off(event as never, listener);
+    this.#events.emitter.off(event as never, listener);
     return this;
   }
 
   /** Every event from now on, as an async iterator. Break the loop or abort `signal` to end it. */
   events(signal?: AbortSignal): AsyncGenerator<AnyOrchestratorEvent> {
-    return this.#emitter.stream(signal) as AsyncGenerator<AnyOrchestratorEvent>;
+    return this.#events.emitter.stream(signal) as AsyncGenerator<AnyOrchestratorEvent>;
   }
 
   // ---- registration -------------------------------------------------------------------------
@@ -286,7 +316,7 @@ export class Orchestrator {
    * `since` / `until` (timestamps, inclusive) and `limit` (the newest N). Bad ranges throw.
    */
   history(query?: EventQuery): StoredEvent[] {
-    return this.#store.query(query);
+    return this.#events.history(query);
   }
 
   /** Reads a durable history file (`history.file`), e.g. after the orchestrator that wrote it crashed. */
@@ -426,7 +456,7 @@ export class Orchestrator {
     this.#assertOpen();
     const order = this.validateDependencies();
     await this.#admit(order.map((name) => this.#records.get(name)!));
-    if (this.#config.runMode === 'daemon') this.#openBatch();
+    if (this.#config.runMode === 'daemon') this.#batch.open();
   }
 
   /** Validates the configs of the `registered` agents among `records` (in order), then queues them. */
@@ -452,7 +482,7 @@ export class Orchestrator {
         ),
       );
     }
-    this.#admitting = true;
+    this.#batch.admitting = true;
     try {
       for (const record of pending) {
         record.config = validated.get(record)!;
@@ -460,7 +490,7 @@ export class Orchestrator {
         this.#enqueue(record);
       }
     } finally {
-      this.#admitting = false;
+      this.#batch.admitting = false;
     }
     this.#maybeEndBatch();
   }
@@ -473,8 +503,7 @@ export class Orchestrator {
     if (this.#config.runMode === 'daemon' && this.#lifecycle !== 'shut-down') {
       return new Promise((resolve) => this.#shutdownWaiters.push(resolve));
     }
-    if (!this.#batchOpen) return Promise.resolve();
-    return new Promise((resolve) => this.#batchWaiters.push(resolve));
+    return this.#batch.join();
   }
 
   /** Waits until no agent runs or waits for a slot; no events or batch bookkeeping involved. */
@@ -500,7 +529,7 @@ export class Orchestrator {
       .filter((record) => record.state.status === 'waiting')
       .sort((a, b) => b.sequence - a.sequence);
     for (const record of waiting) {
-      this.#cancelRestart(record);
+      this.#supervisor.cancel(record);
       record.unmet = undefined;
       this.#endUnlaunched(record, 'stopped');
     }
@@ -581,10 +610,8 @@ export class Orchestrator {
       this.#watchdog.stop();
       await this.#pool.close();
       await Promise.all(this.#exiting);
-      this.#durable?.close();
-      this.#durable = undefined;
-      this.#endBatch();
-      this.#removeSignalHandlers();
+      this.#events.close();
+      this.#batch.end();
       for (const resolve of this.#shutdownWaiters.splice(0)) resolve();
     })();
     return this.#shutdown;
@@ -661,7 +688,7 @@ export class Orchestrator {
     record.result = undefined;
     record.reached = undefined;
     record.unmet = undefined;
-    this.#openBatch();
+    this.#batch.open();
     this.#transition(record, { status: 'waiting', since: Date.now() });
   }
 
@@ -707,40 +734,17 @@ export class Orchestrator {
       },
       finished: (done) => {
         this.#watchdog.forget(done);
-        const delay = this.#restartDelay(done);
+        const delay = this.#supervisor.restartDelay(done);
         // Dependents keep waiting for an agent about to be restarted by its policy.
         if (delay !== undefined) done.restarting = true;
         // Dependents released by this end compete for the freed slot with everyone queued.
         this.#propagate(done);
         this.#scheduler.release();
         done.resolveEnded();
-        if (delay !== undefined) this.#scheduleRestart(done, delay);
+        if (delay !== undefined) this.#supervisor.schedule(done, delay);
         this.#maybeEndBatch();
       },
     });
-  }
-
-  /**
-   * The agent's run ended by itself (no stop was asked for): the delay before its policy restarts
-   * it, or undefined. When the policy's limit is reached, says so and leaves the agent as it ended.
-   */
-  #restartDelay(record: AgentRecord): number | undefined {
-    if (this.#lifecycle !== 'open' || record.stopRequested.isSet()) return undefined;
-    const state = record.state;
-    if (state.status !== 'completed' && state.status !== 'failed') return undefined;
-    const reason = state.status === 'completed' ? 'completed' : state.reason;
-    const uptime = performance.now() - (record.launchedAt ?? performance.now());
-    const decision = record.supervision.decide(reason, uptime);
-    if (decision !== 'limit') return decision;
-    const { maxRestarts, withinMs } = record.supervision.policy;
-    this.#emit('agent:restart-limit', {
-      agent: record.name,
-      timestamp: Date.now(),
-      restarts: record.restarts,
-      maxRestarts,
-      withinMs,
-    });
-    return undefined;
   }
 
   /**
@@ -761,59 +765,10 @@ export class Orchestrator {
     this.#emit(tagged.type, tagged.payload as never);
   }
 
-  /**
-   * An agent went silent. Said once; and when its policy restarts failed agents, the run is killed
-   * as a failure (`AgentUnresponsiveError`), so that the policy restarts it.
-   */
-  #unresponsive(record: AgentRecord, silentMs: number, lastSequence: number): void {
-    this.#emit('agent:unresponsive', { agent: record.name, timestamp: Date.now(), silentMs, lastSequence });
-    if (record.supervision.policy.when === 'never' || !record.runtime || !isLive(record.state.status)) return;
-    if (record.stopRequested.isSet()) return;
-    record.killReason = new AgentUnresponsiveError(record.name, silentMs);
-    record.runtime.kill();
-  }
-
-  /** Restart by policy: the agent waits out its backoff, then starts afresh (and, if asked, its dependents too). */
-  #scheduleRestart(record: AgentRecord, delayMs: number): void {
-    this.#prepareRun(record);
-    const fire = () => {
-      record.pendingRestart = undefined;
-      record.restarting = false;
-      if (record.state.status !== 'waiting' || this.#lifecycle !== 'open') return;
-      this.#countRestart(record, true, delayMs);
-      if (record.supervision.policy.restartDependents) this.#restartDependents(record);
-      this.#admitWaiting(record);
-    };
-    // A pending restart is work to come: its timer keeps the process up, like a running agent.
-    if (delayMs === 0) {
-      const immediate = setImmediate(fire);
-      record.pendingRestart = { at: Date.now(), cancel: () => clearImmediate(immediate) };
-    } else {
-      const timer = setTimeout(fire, delayMs);
-      record.pendingRestart = { at: Date.now() + delayMs, cancel: () => clearTimeout(timer) };
-    }
-  }
-
-  /** Rest-for-one: every live agent that depends on `record`, directly or not, restarts too. */
-  #restartDependents(record: AgentRecord): void {
-    for (const dependent of this.#graph.closure([record.name], 'dependents')) {
-      if (dependent === record.name || !isLive(this.#records.get(dependent)!.state.status)) continue;
-      this.restart(dependent).catch((error: unknown) =>
-        this.logger.error({ err: error, agent: dependent }, 'Restarting a dependent failed.'),
-      );
-    }
-  }
-
-  #cancelRestart(record: AgentRecord): void {
-    record.pendingRestart?.cancel();
-    record.pendingRestart = undefined;
-    record.restarting = false;
-  }
-
   async #stopOne(record: AgentRecord, force: boolean): Promise<void> {
     const status = record.state.status;
     if (status === 'waiting') {
-      this.#cancelRestart(record);
+      this.#supervisor.cancel(record);
       if (!this.#scheduler.remove(record)) record.unmet = undefined;
       this.#endUnlaunched(record, 'stopped');
       return;
@@ -881,68 +836,21 @@ export class Orchestrator {
 
   /** Batch mode: once nothing runs or waits (and no set of agents is being queued), the batch ends. */
   #maybeEndBatch(): void {
-    if (this.#active === 0 && !this.#admitting && this.#config.runMode === 'batch') this.#endBatch();
-  }
-
-  #openBatch(): void {
-    if (this.#batchOpen) return;
-    this.#batchOpen = true;
-    this.#batchCounts = { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 };
-    this.#installSignalHandlers();
-    if (this.#config.runMode === 'daemon') this.#keepAlive ??= setInterval(() => {}, 2 ** 30);
+    if (this.#batch.idle && this.#config.runMode === 'batch') this.#batch.end();
   }
 
   #transition(record: AgentRecord, next: AgentState): void {
     const from = record.state.status;
     assertTransition(record.name, from, next.status);
-    const wasActive = !isTerminal(from) && from !== 'registered';
-    const isActive = !isTerminal(next.status);
     record.state = next;
     if (from !== next.status) {
       this.#emit('agent:state-changed', { agent: record.name, timestamp: next.since, from, to: next.status });
     }
-    if (!wasActive && isActive) this.#active++;
-    if (wasActive && !isActive) {
-      this.#active--;
-      const key: keyof BatchCounts =
-        next.status === 'stopped' || next.status === 'failed'
-          ? next.reason === 'killed'
-            ? 'killed'
-            : next.status
-          : (next.status as 'completed' | 'skipped');
-      this.#batchCounts[key]++;
-    }
-  }
-
-  #endBatch(): void {
-    if (!this.#batchOpen) return;
-    this.#batchOpen = false;
-    clearInterval(this.#keepAlive);
-    this.#keepAlive = undefined;
-    this.#removeSignalHandlers();
-    this.#emit('orchestrator:all-agents-terminated', {
-      orchestrator: this.#config.name,
-      timestamp: Date.now(),
-      ...this.#batchCounts,
-    });
-    for (const resolve of this.#batchWaiters.splice(0)) resolve();
+    this.#batch.transition(from, next);
   }
 
   #emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void {
-    const tagged = { type: event, payload } as AnyOrchestratorEvent;
-    const agent = (payload as { agent?: string }).agent;
-    if (agent !== undefined) this.#records.get(agent)?.stats.observe(tagged);
-    const kept = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
-    if (this.#durable) {
-      try {
-        this.#durable.append(kept.event);
-      } catch (error) {
-        // A full disk must not stop the orchestrator: keep the in-memory history, say so once.
-        this.logger.error({ err: error }, 'Cannot write the history file; durable history is off.');
-        this.#durable = undefined;
-      }
-    }
-    this.#emitter.emit(event, payload);
+    this.#events.emit(event, payload);
   }
 
   #record(name: string): AgentRecord {
@@ -968,27 +876,5 @@ export class Orchestrator {
     if (this.#lifecycle !== 'open') {
       throw new OrchestratorError('ERR_SHUT_DOWN', `Orchestrator "${this.#config.name}" is shut down.`);
     }
-  }
-
-  #installSignalHandlers(): void {
-    if (!this.#config.handleSignals || this.#signalHandler) return;
-    const handler = (signal: NodeJS.Signals) => {
-      this.logger.warn({ signal }, 'Shutting down on signal.');
-      const alone = process.listenerCount(signal) === 1;
-      void this.shutdown().then(() => {
-        // We held the signal back; let it have its usual effect now that agents are down.
-        if (alone) process.kill(process.pid, signal);
-      });
-    };
-    this.#signalHandler = handler;
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  }
-
-  #removeSignalHandlers(): void {
-    if (!this.#signalHandler) return;
-    process.off('SIGINT', this.#signalHandler);
-    process.off('SIGTERM', this.#signalHandler);
-    this.#signalHandler = undefined;
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * Where every orchestrator event goes, in one order: the agent's stats, the bounded history,
+ * the durable history file when there is one, then the listeners.
+ */
+import type { AnyOrchestratorEvent, OrchestratorEventMap } from '../events/event-map.ts';
+import { TypedEmitter } from '../events/typed-emitter.ts';
+import type { EventQuery, StoredEvent } from '../history/event-query.ts';
+import { EventStore, type EventStoreOptions } from '../history/event-store.ts';
+import { SqliteHistory } from '../history/sqlite-history.ts';
+import type { StatsRecorder } from './agent-stats.ts';
+
+export interface EventHubOptions {
+  history: EventStoreOptions & { file?: string };
+  /** The stats of the agent an event is about, if it is registered here. */
+  statsOf(agent: string): StatsRecorder | undefined;
+  /** A listener threw (or its promise rejected): said, and the others still run. */
+  listenerFailed(error: unknown, event: keyof OrchestratorEventMap): void;
+  /** The history file cannot be written (a full disk): said once; the memory history goes on. */
+  durableFailed(error: unknown): void;
+}
+
+export class EventHub {
+  /** Subscriptions: `on`, `once`, `off`, `stream`. */
+  readonly emitter: TypedEmitter<OrchestratorEventMap>;
+  readonly #store: EventStore;
+  #durable: SqliteHistory | undefined;
+  readonly #statsOf: EventHubOptions['statsOf'];
+  readonly #durableFailed: EventHubOptions['durableFailed'];
+
+  /** Throws `InvalidOptionError` for bad history options; opens the history file when one is given. */
+  constructor({ history, statsOf, listenerFailed, durableFailed }: EventHubOptions) {
+    const { file, ...storeOptions } = history;
+    this.#store = new EventStore(storeOptions);
+    this.#durable = file === undefined ? undefined : SqliteHistory.open(file);
+    this.emitter = new TypedEmitter(listenerFailed);
+    this.#statsOf = statsOf;
+    this.#durableFailed = durableFailed;
+  }
+
+  emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void {
+    const agent = (payload as { agent?: string }).agent;
+    if (agent !== undefined) this.#statsOf(agent)?.observe({ type: event, payload } as AnyOrchestratorEvent);
+    const kept = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
+    if (this.#durable) {
+      try {
+        this.#durable.append(kept.event);
+      } catch (error) {
+        // A full disk must not stop the orchestrator: keep the in-memory history, say so once.
+        this.#durable = undefined;
+        this.#durableFailed(error);
+      }
+    }
+    this.emitter.emit(event, payload);
+  }
+
+  /** Events kept in the bounded history, oldest first. */
+  history(query?: EventQuery): StoredEvent[] {
+    return this.#store.query(query);
+  }
+
+  /** Closes the history file; events after this are kept in memory only. */
+  close(): void {
+    this.#durable?.close();
+    this.#durable = undefined;
+  }
+}
