@@ -69,10 +69,15 @@ export function serveAgent(channel: ChildTransport): void {
       current = run;
       void host(transport, message.spec, run).then((failed) => {
         current = undefined;
-        const exitCode = failed ? 1 : message.pooled ? null : 0;
-        const { rss, heapUsed } = process.memoryUsage();
-        transport.send({ type: 'finished', exitCode, rssMb: rss / 2 ** 20, heapUsedMb: heapUsed / 2 ** 20 });
-        if (exitCode !== null) transport.exit(exitCode);
+        if (failed || !message.pooled) {
+          const exitCode = failed ? 1 : 0;
+          transport.send({ type: 'finished', exitCode });
+          transport.exit(exitCode);
+        } else {
+          const bytes =
+            transport.mode === 'thread' ? process.memoryUsage().heapUsed : process.memoryUsage.rss();
+          transport.send({ type: 'finished', exitCode: null, memoryMb: bytes / 2 ** 20 });
+        }
       });
     }
   });

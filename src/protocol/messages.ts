@@ -54,9 +54,12 @@ export type ChildMessage =
   /**
    * The run is over: the last message of every run, sent after late failures had their turn. With
    * `exitCode`, the thread or process exits with it now; with `null` (a pooled run that went well)
-   * it waits for the next `start`. Its memory at that moment, for a pool's recycling.
+   * it waits for the next `start`, and `memoryMb` says how much it holds, for the pool's recycling:
+   * a thread's heap, a process's RSS. (Not measured for a run that exits: it costs a fresh
+   * isolate ~0.1 ms.)
    */
-  | { type: 'finished'; exitCode: number | null; rssMb: number; heapUsedMb: number }
+  | { type: 'finished'; exitCode: number; memoryMb?: undefined }
+  | { type: 'finished'; exitCode: null; memoryMb: number }
   /** An event of a nested orchestrator this agent runs; `agent` names are relative to it. */
   | { type: 'nested'; event: { type: string; payload: Record<string, unknown> } }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };

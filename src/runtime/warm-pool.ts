@@ -166,9 +166,8 @@ export class WarmPool {
       slot.run = undefined;
       slot.runs++;
       run.mirror?.close();
-      const memoryMb = slot.mode === 'thread' ? message.heapUsedMb : message.rssMb;
       if (message.exitCode !== null) this.#unpark(slot);
-      else if (slot.runs >= run.reuse.maxRuns || memoryMb > run.reuse.maxMemoryMb) this.#retire(slot);
+      else if (slot.runs >= run.reuse.maxRuns || message.memoryMb > run.reuse.maxMemoryMb) this.#retire(slot);
       // Parked first: the end below frees a slot, and the agent launched into it takes this one.
       else this.#park(slot, run.reuse.idleTimeoutMs);
       run.handlers.exit({ exitCode: message.exitCode ?? 0, signal: null, forced: run.forced });
