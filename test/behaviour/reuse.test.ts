@@ -53,6 +53,25 @@ for (const mode of ['thread', 'process'] as const) {
       );
     });
 
+    it('a thread or process is retired once its memory passes maxMemoryMb (its heap, its RSS)', async (t) => {
+      const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
+      const events = new EventLog(orchestrator);
+      // Far under the mark: one warm runtime for all three. Over it after any run: a fresh one each.
+      for (const [group, maxMemoryMb] of [
+        ['roomy', 1e6],
+        ['tight', 0.001],
+      ] as const) {
+        for (let i = 0; i < 3; i++) {
+          orchestrator.registerAgent(Doubler, { mode, name: `${group}${i}`, reuse: { maxMemoryMb } });
+        }
+      }
+      await orchestrator.start();
+      await orchestrator.join();
+      const runtimes = runtimesOf(events);
+      assert.equal(new Set(runtimes.slice(0, 3)).size, 1);
+      assert.equal(new Set(runtimes.slice(3)).size, 3);
+    });
+
     it('a failed run is reported as usual and retires its thread or process: the next agent gets a fresh one', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
       const events = new EventLog(orchestrator);
