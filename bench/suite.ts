@@ -41,7 +41,7 @@ const find = (text: string, pattern: RegExp, what: string): RegExpMatchArray => 
 
 const started = performance.now();
 const launch = await part('./run.ts', { BENCH_VARIANTS: 'dist-agent,agent' });
-const scheduling = await part('./scheduling.ts', { BENCH_INLINE_AGENTS: '100000' });
+const scheduling = await part('./scheduling.ts', { BENCH_INLINE_AGENTS: '100000' }, ['--expose-gc']);
 const probes = await part('./probes.ts', {}, ['--expose-gc']);
 const reuse = await part('./reuse.ts');
 
