@@ -15,8 +15,7 @@ import type { LogSink } from '../logging/logger.ts';
 import type { AgentSpec, ChildMessage } from '../protocol/messages.ts';
 import type { ExitInfo, RuntimeLauncher } from '../runtime/agent-runtime.ts';
 import { launchInline } from '../runtime/inline-runtime.ts';
-import { launchProcess } from '../runtime/process-runtime.ts';
-import { launchThread } from '../runtime/thread-runtime.ts';
+import { launchFresh } from '../runtime/remote-host.ts';
 import type { WarmPool } from '../runtime/warm-pool.ts';
 import type { AgentRecord } from './agent-record.ts';
 import type { AgentState } from './agent-state.ts';
@@ -24,8 +23,8 @@ import { reach } from './dependency-waits.ts';
 
 const LAUNCHERS: Record<AgentRecord['registration']['mode'], RuntimeLauncher> = {
   inline: launchInline,
-  thread: launchThread,
-  process: launchProcess,
+  thread: launchFresh('thread'),
+  process: launchFresh('process'),
 };
 
 export interface RunContext {

@@ -1,16 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AgentOutOfMemoryError } from '../errors.ts';
-import { isChildMessage, type ParentMessage } from '../protocol/messages.ts';
+import type { ParentMessage } from '../protocol/messages.ts';
 import { agentEnv } from './agent-env.ts';
-import {
-  type AgentRuntime,
-  eventHandles,
-  type LaunchRequest,
-  type RuntimeHandlers,
-  transportUrl,
-} from './agent-runtime.ts';
-import { EventMirror } from './event-mirror.ts';
+import { transportUrl } from './agent-runtime.ts';
 
 /**
  * A child process running the agent host. With a heap limit, its stderr passes through us so that
@@ -55,53 +48,6 @@ export function terminateProcess(child: ChildProcess, killTimeout: number): Node
 /** Sends to a child unless it is gone (a child that just died cannot be told anything). */
 export function sendTo(child: ChildProcess, message: ParentMessage): void {
   if (child.connected) child.send(message, () => {});
-}
-
-/** Runs the agent in a forked Node process; events are mirrored over IPC. */
-export function launchProcess(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
-  const { child, outOfMemory } = spawnProcess(
-    request.spec.name,
-    request.resourceLimits?.maxOldGenerationSizeMb,
-  );
-  let forced = false;
-  let spawnError: Error | undefined;
-  let killTimer: NodeJS.Timeout | undefined;
-  const send = (message: ParentMessage) => sendTo(child, message);
-  const mirror = new EventMirror(request.events, send);
-  child.on('message', (message: unknown) => {
-    if (!isChildMessage(message)) return;
-    if (message.type === 'event') mirror.apply(message.name, message.value);
-    // The run is over now: the process's exit (milliseconds) is not waited for.
-    else if (message.type === 'finished') {
-      mirror.close();
-      handlers.exit({ exitCode: message.exitCode ?? 0, signal: null, forced });
-    } else handlers.message(message);
-  });
-  child.on('error', (error) => {
-    spawnError = error;
-  });
-  // 'close', not 'exit': it fires only after every message the child sent has been read.
-  const exited = new Promise<void>((resolve) => {
-    child.once('close', (exitCode, signal) => {
-      clearTimeout(killTimer);
-      mirror.close();
-      const error = outOfMemory() ?? spawnError;
-      handlers.exit({ exitCode, signal, forced, ...(error ? { error } : {}) });
-      resolve();
-    });
-  });
-  send({ type: 'start', spec: request.spec, events: eventHandles(request.events, 'value') });
-  return {
-    mode: 'process',
-    pid: child.pid ?? -1,
-    threadId: undefined,
-    kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      forced = true;
-      killTimer ??= terminateProcess(child, request.killTimeout);
-    },
-    exited,
-  };
 }
 
 const FLAGS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type']);

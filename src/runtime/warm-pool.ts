@@ -7,18 +7,8 @@
  * `maxMemoryMb`, after `idleTimeoutMs` without work, and whenever a run fails or is killed.
  * Idle ones are unref'd: they never keep the host process up.
  */
-import type { ChildProcess } from 'node:child_process';
-import type { Worker } from 'node:worker_threads';
-import { isChildMessage, type ParentMessage } from '../protocol/messages.ts';
-import {
-  type AgentRuntime,
-  eventHandles,
-  type LaunchRequest,
-  type RuntimeHandlers,
-} from './agent-runtime.ts';
-import { EventMirror } from './event-mirror.ts';
-import { sendTo, spawnProcess, terminateProcess } from './process-runtime.ts';
-import { spawnThread } from './thread-runtime.ts';
+import type { AgentRuntime, LaunchRequest, RuntimeHandlers } from './agent-runtime.ts';
+import { type HostMode, RemoteHost } from './remote-host.ts';
 
 export interface ReuseOptions {
   /** Retire a thread or process after this many runs. Default 100. */
@@ -29,26 +19,14 @@ export interface ReuseOptions {
   idleTimeoutMs: number;
 }
 
-interface Run {
-  handlers: RuntimeHandlers;
-  reuse: ReuseOptions;
-  killTimeout: number;
-  mirror: EventMirror | undefined;
-  forced: boolean;
-}
-
+/** A host of the pool, with its bookkeeping. */
 interface Slot {
   readonly key: string;
-  readonly mode: 'thread' | 'process';
-  readonly worker: Worker | undefined;
-  readonly child: ChildProcess | undefined;
-  readonly outOfMemory: () => Error | undefined;
+  readonly host: RemoteHost;
   runs: number;
-  run: Run | undefined;
-  crash: Error | undefined;
+  /** The killTimeout of the last run it took, for retiring a process. */
+  killTimeout: number;
   idleTimer: NodeJS.Timeout | undefined;
-  killTimer: NodeJS.Timeout | undefined;
-  exited: Promise<void>;
 }
 
 export class WarmPool {
@@ -57,7 +35,7 @@ export class WarmPool {
 
   /** Runs the agent on an idle thread or process of its kind, or on a new one. */
   launch(
-    mode: 'thread' | 'process',
+    mode: HostMode,
     request: LaunchRequest,
     handlers: RuntimeHandlers,
     reuse: ReuseOptions,
@@ -65,122 +43,46 @@ export class WarmPool {
     const key = `${mode}:${JSON.stringify(request.resourceLimits ?? {})}`;
     const slot = this.#idle.get(key)?.pop() ?? this.#create(key, mode, request);
     clearTimeout(slot.idleTimer);
-    slot.worker?.ref();
-    slot.child?.ref();
-    slot.child?.channel?.ref();
-    const send = (message: ParentMessage) => this.#send(slot, message);
-    const run: Run = {
-      handlers,
-      reuse,
-      killTimeout: request.killTimeout,
-      mirror: mode === 'process' ? new EventMirror(request.events, send) : undefined,
-      forced: false,
-    };
-    slot.run = run;
-    send({
-      type: 'start',
-      spec: request.spec,
-      events: eventHandles(request.events, mode === 'thread' ? 'buffer' : 'value'),
-      pooled: true,
+    slot.killTimeout = request.killTimeout;
+    slot.host.ref(true);
+    const runtime = slot.host.start(request, handlers, true, (finished) => {
+      // A failed run's thread or process exits by itself; one that went well can take another run.
+      slot.runs++;
+      if (finished.exitCode !== null) this.#unpark(slot);
+      else if (slot.runs >= reuse.maxRuns || finished.memoryMb > reuse.maxMemoryMb) this.#retire(slot);
+      // Parked before the run's end is told: the end frees a slot, and the agent launched into it takes this one.
+      else this.#park(slot, reuse.idleTimeoutMs);
     });
-    return {
-      mode,
-      pid: slot.child?.pid ?? process.pid,
-      threadId: slot.worker?.threadId,
-      kill: () => {
-        if (slot.run !== run) return;
-        run.forced = true;
-        this.#retire(slot);
-      },
-      // The pool owns the thread or process beyond the run; close() waits for it.
-      exited: Promise.resolve(),
-    };
+    // The pool owns the thread or process beyond the run; close() waits for it.
+    return { ...runtime, exited: Promise.resolve() };
   }
 
   /** Ends every thread and process of the pool, busy or idle; resolves once they are gone. */
   async close(): Promise<void> {
     const slots = [...this.#slots];
     for (const slot of slots) this.#retire(slot);
-    await Promise.all(slots.map((slot) => slot.exited));
+    await Promise.all(slots.map((slot) => slot.host.exited));
   }
 
-  #create(key: string, mode: 'thread' | 'process', request: LaunchRequest): Slot {
-    let worker: Worker | undefined;
-    let child: ChildProcess | undefined;
-    let outOfMemory = () => undefined as Error | undefined;
-    if (mode === 'thread') worker = spawnThread(request.resourceLimits);
-    else
-      ({ child, outOfMemory } = spawnProcess(
-        request.spec.name,
-        request.resourceLimits?.maxOldGenerationSizeMb,
-      ));
-    let exited!: () => void;
+  #create(key: string, mode: HostMode, request: LaunchRequest): Slot {
     const slot: Slot = {
       key,
-      mode,
-      worker,
-      child,
-      outOfMemory,
+      host: new RemoteHost(mode, request),
       runs: 0,
-      run: undefined,
-      crash: undefined,
+      killTimeout: request.killTimeout,
       idleTimer: undefined,
-      killTimer: undefined,
-      exited: new Promise((resolve) => {
-        exited = resolve;
-      }),
     };
-    const onMessage = (message: unknown) => {
-      if (isChildMessage(message)) this.#message(slot, message);
+    slot.host.onEnd = () => {
+      this.#unpark(slot);
+      this.#slots.delete(slot);
     };
-    const onEnd = (exitCode: number | null, signal: NodeJS.Signals | null) => {
-      this.#ended(slot, exitCode, signal);
-      exited();
-    };
-    if (worker) {
-      worker.on('message', onMessage);
-      worker.on('error', (error) => {
-        slot.crash = error;
-      });
-      worker.once('exit', (exitCode) => onEnd(exitCode, null));
-    } else if (child) {
-      child.on('message', onMessage);
-      child.on('error', (error) => {
-        slot.crash = error;
-      });
-      // 'close', not 'exit': every message the child sent has been read by then.
-      child.once('close', onEnd);
-    }
     this.#slots.add(slot);
     return slot;
   }
 
-  #message(slot: Slot, message: Parameters<RuntimeHandlers['message']>[0]): void {
-    const run = slot.run;
-    if (!run) return;
-    if (message.type === 'event') {
-      run.mirror?.apply(message.name, message.value);
-    } else if (message.type === 'finished') {
-      // The run is over for the orchestrator. A failed one's thread or process exits by itself;
-      // one that went well can take another run.
-      slot.run = undefined;
-      slot.runs++;
-      run.mirror?.close();
-      if (message.exitCode !== null) this.#unpark(slot);
-      else if (slot.runs >= run.reuse.maxRuns || message.memoryMb > run.reuse.maxMemoryMb) this.#retire(slot);
-      // Parked first: the end below frees a slot, and the agent launched into it takes this one.
-      else this.#park(slot, run.reuse.idleTimeoutMs);
-      run.handlers.exit({ exitCode: message.exitCode ?? 0, signal: null, forced: run.forced });
-    } else {
-      run.handlers.message(message);
-    }
-  }
-
   /** Idle: unref'd (it never holds the host up) and retired if no work comes in time. */
   #park(slot: Slot, idleTimeoutMs: number): void {
-    slot.worker?.unref();
-    slot.child?.unref();
-    slot.child?.channel?.unref();
+    slot.host.ref(false);
     const idle = this.#idle.get(slot.key) ?? [];
     idle.push(slot);
     this.#idle.set(slot.key, idle);
@@ -189,8 +91,7 @@ export class WarmPool {
 
   #retire(slot: Slot): void {
     this.#unpark(slot);
-    if (slot.worker) void slot.worker.terminate();
-    else if (slot.child) slot.killTimer ??= terminateProcess(slot.child, slot.run?.killTimeout ?? 2000);
+    slot.host.end(slot.killTimeout);
   }
 
   #unpark(slot: Slot): void {
@@ -198,22 +99,5 @@ export class WarmPool {
     const idle = this.#idle.get(slot.key);
     const index = idle?.indexOf(slot) ?? -1;
     if (idle && index >= 0) idle.splice(index, 1);
-  }
-
-  #ended(slot: Slot, exitCode: number | null, signal: NodeJS.Signals | null): void {
-    this.#unpark(slot);
-    clearTimeout(slot.killTimer);
-    this.#slots.delete(slot);
-    const run = slot.run;
-    slot.run = undefined;
-    if (!run) return;
-    run.mirror?.close();
-    const error = slot.outOfMemory() ?? slot.crash;
-    run.handlers.exit({ exitCode, signal, forced: run.forced, ...(error ? { error } : {}) });
-  }
-
-  #send(slot: Slot, message: ParentMessage): void {
-    if (slot.worker) slot.worker.postMessage(message);
-    else if (slot.child) sendTo(slot.child, message);
   }
 }
