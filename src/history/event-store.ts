@@ -100,7 +100,6 @@ class Node {
   readonly seq: number;
   readonly type: OrchestratorEventName;
   readonly agent: string | undefined;
-  readonly timestamp: number;
   readonly payload: { timestamp: number };
   prevAll: Node | undefined = undefined;
   nextAll: Node | undefined = undefined;
@@ -120,8 +119,11 @@ class Node {
     this.seq = seq;
     this.type = type;
     this.agent = agent;
-    this.timestamp = payload.timestamp;
     this.payload = payload;
+  }
+
+  get timestamp(): number {
+    return this.payload.timestamp;
   }
 
   get event(): StoredEvent {

@@ -15,8 +15,8 @@ import {
   type RuntimeLauncher,
 } from './agent-runtime.ts';
 import { EventMirror } from './event-mirror.ts';
-import { sendTo, spawnProcess, terminateProcess } from './process-runtime.ts';
-import { spawnThread } from './thread-runtime.ts';
+import { sendTo, spawnProcess, terminateProcess } from './spawn-process.ts';
+import { spawnThread } from './spawn-thread.ts';
 
 export type HostMode = 'thread' | 'process';
 export type FinishedMessage = Extract<ChildMessage, { type: 'finished' }>;
