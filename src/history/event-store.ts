@@ -186,8 +186,10 @@ class Chain {
     else this.head = next;
     if (next) setPrev(next, slot, prev);
     else this.tail = prev;
-    // The node's own links are left as they are: nothing walks from a node out of its chain, and
-    // a store into an old node costs a write barrier for every event evicted.
+    // Cut the node's own links too. Left in place, an evicted node that had been promoted to the
+    // old generation keeps pointing at the next one, and a scavenge takes that pointer as a root:
+    // every newer event would then survive and be promoted in turn, the whole stream of events.
+    setLinks(node, slot, undefined, undefined);
     this.size--;
   }
 }

@@ -111,6 +111,24 @@ describe('EventStore: capacity', () => {
     assert.deepEqual(seqs(store.query({ agent: 'even', type: 'agent:running' })), [4]);
   });
 
+  test('an evicted event keeps no link to the events after it', () => {
+    // Were it kept, an evicted event promoted to V8's old generation would hold every later event
+    // alive through each scavenge (they all got promoted, and the GC cost grew with the stream).
+    const store = new EventStore({
+      capacity: 2,
+      retention: { 'agent:heartbeat': { perAgent: 1, total: 5 } },
+    });
+    const first = store.record('agent:heartbeat', heartbeat('a', 1).payload);
+    const second = store.record('agent:running', running('a', 2).payload);
+    store.record('agent:heartbeat', heartbeat('a', 3).payload); // evicts `first` by its rule
+    store.record('agent:running', running('a', 4).payload); // evicts `second` by capacity
+    for (const evicted of [first, second]) {
+      const links = Object.values(evicted).filter((value) => value?.constructor === evicted.constructor);
+      assert.deepEqual(links, []);
+    }
+    assert.deepEqual(seqs(store.query()), [3, 4]);
+  });
+
   test('capacity 1 keeps just the newest', () => {
     const store = new EventStore({ capacity: 1 });
     store.add(running('a', 1));
