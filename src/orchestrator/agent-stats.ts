@@ -60,7 +60,7 @@ export interface AgentStats {
 const DETAILS: { [E in HistoryEvent]: (source: never) => string | undefined } = {
   registered: (mode: string) => mode,
   queued: (position: number) => `position ${position}`,
-  start: (runtime: { mode: string; pid: number; threadId: number | undefined }) => describeRuntime(runtime),
+  start: (runtime: string) => runtime,
   ready: () => undefined,
   stop: (forced: boolean) => (forced ? 'forced' : 'graceful'),
   restart: (restarts: number) => `restart ${restarts}`,
@@ -97,8 +97,9 @@ export class StatsRecorder {
   #launched = false;
   /** The last run's start (`Date.now()`), for status. */
   startedAt: number | undefined;
-  /** How the last ended run ended, for status. */
-  lastExit: { exitCode: number | null; signal: string | null } | undefined;
+  /** The last ended run's exit code and signal (two fields: no object kept per agent). */
+  #exitCode: number | null | undefined = undefined;
+  #signal: string | null | undefined = undefined;
 
   constructor(name: string, historySize: number) {
     this.#name = name;
@@ -121,7 +122,7 @@ export class StatsRecorder {
       case 'agent:started':
         this.#counts.starts++;
         this.startedAt = timestamp;
-        this.#add('start', timestamp, event.payload);
+        this.#add('start', timestamp, describeRuntime(event.payload));
         break;
       case 'agent:ready':
         this.#add('ready', timestamp, undefined);
@@ -146,13 +147,21 @@ export class StatsRecorder {
         this.#counts[reason]++;
         if (this.#launched) this.#ran(durationMs);
         this.#launched = false;
-        this.lastExit = { exitCode, signal };
+        this.#exitCode = exitCode;
+        this.#signal = signal;
         this.#add('terminated', timestamp, terminationDetail(reason, exitCode, signal));
         // The run's thread, process or inline task is gone: it has been joined.
         this.#add('join', timestamp, undefined);
         break;
       }
     }
+  }
+
+  /** How the last ended run ended, for status. */
+  get lastExit(): { exitCode: number | null; signal: string | null } | undefined {
+    return this.#exitCode === undefined
+      ? undefined
+      : { exitCode: this.#exitCode, signal: this.#signal ?? null };
   }
 
   snapshot(): AgentStats {
@@ -181,7 +190,7 @@ export class StatsRecorder {
   }
 
   #add(step: HistoryEvent, timestamp: number, source: unknown): void {
-    this.#steps.push(step, timestamp, source);
+    this.#steps.push(step, timestamp - EPOCH, source);
     // Trim in batches: amortised O(1) per entry, never more than twice the limit held.
     if (this.#steps.length >= this.#limit * 2 * SLOTS) {
       const excess = this.#steps.length / SLOTS - this.#limit;
@@ -196,7 +205,7 @@ export class StatsRecorder {
     const steps = this.#steps;
     for (let index = Math.max(0, steps.length - this.#limit * SLOTS); index < steps.length; index += SLOTS) {
       const event = steps[index] as HistoryEvent;
-      const timestamp = steps[index + 1] as number;
+      const timestamp = (steps[index + 1] as number) + EPOCH;
       const detail = DETAILS[event](steps[index + 2] as never);
       entries.push(detail === undefined ? { event, timestamp } : { event, timestamp, detail });
     }
@@ -205,6 +214,13 @@ export class StatsRecorder {
 }
 
 const SLOTS = 3;
+
+/**
+ * Steps keep their time as ms since this module loaded: a small integer that an array holds as it
+ * is, where a `Date.now()` (past 2^31) would be boxed, one heap object per step kept (until 12 days
+ * in, after which they are boxed again; exact either way).
+ */
+const EPOCH = Date.now();
 
 /** `completed, exit code 0`: one string per kind of end, not one per agent for the usual ones. */
 const CLEAN_EXITS = new Map<string, string>();
@@ -221,16 +237,20 @@ function terminationDetail(reason: string, exitCode: number | null, signal: stri
   return status ? `${reason}, ${status}` : reason;
 }
 
-function describeRuntime({
-  mode,
-  pid,
-  threadId,
-}: {
-  mode: string;
-  pid: number;
-  threadId: number | undefined;
-}): string {
-  return `${mode}, pid ${pid}${threadId === undefined ? '' : `, thread ${threadId}`}`;
+/** The last runtime described, and how: every inline agent of a host is `inline, pid N`, one string. */
+let described: { mode: string; pid: number; threadId: number | undefined; text: string } | undefined;
+
+function describeRuntime(runtime: { mode: string; pid: number; threadId: number | undefined }): string {
+  const { mode, pid, threadId } = runtime;
+  if (described?.mode !== mode || described.pid !== pid || described.threadId !== threadId) {
+    described = {
+      mode,
+      pid,
+      threadId,
+      text: `${mode}, pid ${pid}${threadId === undefined ? '' : `, thread ${threadId}`}`,
+    };
+  }
+  return described.text;
 }
 
 export function exitStatus(exitCode: number | null | undefined, signal: string | null | undefined): string {

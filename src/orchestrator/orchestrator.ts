@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
 import type { AgentRecord } from './agent-record.ts';
-import { launchRun } from './agent-run.ts';
+import { launchRun, type RunContext } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import { type AgentStats, StatsRecorder } from './agent-stats.ts';
 import { Batch } from './batch.ts';
@@ -46,6 +46,10 @@ import { Watchdog } from './watchdog.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
+
+/** `ended` and `resolveEnded` of an agent that has not been launched: one of each for all of them. */
+const NEVER_LAUNCHED = Promise.resolve();
+const NOTHING_TO_END = () => {};
 
 /**
  * Supervises agents running inline, in worker threads and in child processes: starts them
@@ -137,7 +141,8 @@ export class Orchestrator {
       durableFailed: (error) =>
         this.logger.error({ err: error }, 'Cannot write the history file; durable history is off.'),
     });
-    this.#scheduler = new Scheduler(this.#config.maxWorkers, (record) => this.#launch(record));
+    const runContext = this.#runContext();
+    this.#scheduler = new Scheduler(this.#config.maxWorkers, (record) => launchRun(record, runContext));
     this.#watchdog = new Watchdog(
       this.#config.checkInterval,
       this.#config.unresponsiveAfter,
@@ -246,8 +251,8 @@ export class Orchestrator {
       lastError: undefined,
       restarts: 0,
       launchedAt: undefined,
-      ended: Promise.resolve(),
-      resolveEnded: () => {},
+      ended: NEVER_LAUNCHED,
+      resolveEnded: NOTHING_TO_END,
       stopTimer: undefined,
       reached: undefined,
       unmet: undefined,
@@ -714,8 +719,9 @@ export class Orchestrator {
     }
   }
 
-  #launch(record: AgentRecord): void {
-    launchRun(record, {
+  /** What every run calls back: built once, not for each launch. */
+  #runContext(): RunContext {
+    return {
       pool: this.#pool,
       teardown: (exited) => {
         this.#exiting.add(exited);
@@ -744,7 +750,7 @@ export class Orchestrator {
         if (delay !== undefined) this.#supervisor.schedule(done, delay);
         this.#maybeEndBatch();
       },
-    });
+    };
   }
 
   /**
