@@ -97,9 +97,9 @@ export class StatsRecorder {
   #launched = false;
   /** The last run's start (`Date.now()`), for status. */
   startedAt: number | undefined;
-  /** The last ended run's exit code and signal (two fields: no object kept per agent). */
+  /** The last ended run's exit code (`undefined` until a run ended) and signal: two fields, no object kept per agent. */
   #exitCode: number | null | undefined = undefined;
-  #signal: string | null | undefined = undefined;
+  #signal: string | null = null;
 
   constructor(name: string, historySize: number) {
     this.#name = name;
@@ -159,9 +159,7 @@ export class StatsRecorder {
 
   /** How the last ended run ended, for status. */
   get lastExit(): { exitCode: number | null; signal: string | null } | undefined {
-    return this.#exitCode === undefined
-      ? undefined
-      : { exitCode: this.#exitCode, signal: this.#signal ?? null };
+    return this.#exitCode === undefined ? undefined : { exitCode: this.#exitCode, signal: this.#signal };
   }
 
   snapshot(): AgentStats {

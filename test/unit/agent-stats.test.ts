@@ -54,6 +54,15 @@ function recorded(historySize = 1000): StatsRecorder {
 }
 
 describe('StatsRecorder', () => {
+  test('lastExit: none before a run ends, then the exit code and signal of the last one', () => {
+    const stats = new StatsRecorder('a', 10);
+    assert.equal(stats.lastExit, undefined);
+    for (const event of steps.slice(0, 8)) stats.observe(event);
+    assert.deepEqual(stats.lastExit, { exitCode: null, signal: 'SIGKILL' });
+    for (const event of steps.slice(8)) stats.observe(event);
+    assert.deepEqual(stats.lastExit, { exitCode: 0, signal: null });
+  });
+
   test('each step is written with its time and detail, oldest first', () => {
     assert.deepEqual(recorded().snapshot().history, [
       { event: 'registered', timestamp: 1, detail: 'thread' },
