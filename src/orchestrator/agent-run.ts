@@ -34,7 +34,12 @@ export interface RunContext {
   logLevel: string;
   killTimeout: number;
   transition(record: AgentRecord, next: AgentState): void;
-  emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void;
+  /** An event about `record`'s run. */
+  emit<K extends keyof OrchestratorEventMap>(
+    event: K,
+    payload: OrchestratorEventMap[K],
+    record: AgentRecord,
+  ): void;
   /** An event of the nested orchestrator this agent runs. */
   nested(record: AgentRecord, event: { type: string; payload: Record<string, unknown> }): void;
   /** The agent sent a heartbeat. */
@@ -63,7 +68,7 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
   const reportError = (error: SerializedError, phase: OrchestratorEventMap['agent:error']['phase']) => {
     firstError ??= error;
     record.lastError = error;
-    context.emit('agent:error', { agent: record.name, timestamp: now(), phase, error });
+    context.emit('agent:error', { agent: record.name, timestamp: now(), phase, error }, record);
   };
   const advance = (next: AgentState) => {
     if (record.state.status !== 'stopping' || next.status === 'stopping') context.transition(record, next);
@@ -77,24 +82,28 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
         const timestamp = now();
         if (message.phase === 'started') {
           const runtime = record.runtime!;
-          context.emit('agent:started', {
-            agent: record.name,
-            timestamp,
-            mode: runtime.mode,
-            pid: runtime.pid,
-            threadId: runtime.threadId,
-          });
+          context.emit(
+            'agent:started',
+            {
+              agent: record.name,
+              timestamp,
+              mode: runtime.mode,
+              pid: runtime.pid,
+              threadId: runtime.threadId,
+            },
+            record,
+          );
           if (reach(record, 'started')) context.progressed(record);
         } else if (message.phase === 'ready') {
           advance({ status: 'ready', since: timestamp });
-          context.emit('agent:ready', { agent: record.name, timestamp });
+          context.emit('agent:ready', { agent: record.name, timestamp }, record);
           if (reach(record, 'ready')) context.progressed(record);
         } else if (message.phase === 'running') {
           advance({ status: 'running', since: timestamp });
-          context.emit('agent:running', { agent: record.name, timestamp });
+          context.emit('agent:running', { agent: record.name, timestamp }, record);
         } else if (record.state.status !== 'stopping') {
           context.transition(record, { status: 'stopping', since: timestamp, forced: false });
-          context.emit('agent:stopping', { agent: record.name, timestamp, forced: false });
+          context.emit('agent:stopping', { agent: record.name, timestamp, forced: false }, record);
         }
         return;
       }
@@ -137,16 +146,20 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
     record.result = next.status === 'completed' ? next.result : undefined;
     if (next.status === 'completed') reach(record, 'completed');
     context.transition(record, next);
-    context.emit('agent:terminated', {
-      agent: record.name,
-      timestamp: next.since,
-      reason: next.status === 'completed' ? 'completed' : next.reason,
-      exitCode: next.status === 'failed' ? next.exitCode : exit.exitCode,
-      signal: next.status === 'failed' ? next.signal : exit.signal,
-      result: record.result,
-      error: next.status === 'failed' ? next.error : undefined,
-      durationMs: performance.now() - (record.launchedAt ?? performance.now()),
-    });
+    context.emit(
+      'agent:terminated',
+      {
+        agent: record.name,
+        timestamp: next.since,
+        reason: next.status === 'completed' ? 'completed' : next.reason,
+        exitCode: next.status === 'failed' ? next.exitCode : exit.exitCode,
+        signal: next.status === 'failed' ? next.signal : exit.signal,
+        result: record.result,
+        error: next.status === 'failed' ? next.error : undefined,
+        durationMs: performance.now() - (record.launchedAt ?? performance.now()),
+      },
+      record,
+    );
     if (record.runtime) context.teardown(record.runtime.exited);
     record.runtime = undefined;
     context.finished(record);

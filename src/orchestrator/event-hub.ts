@@ -37,9 +37,15 @@ export class EventHub {
     this.#durableFailed = durableFailed;
   }
 
-  emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void {
+  /** `stats`: the agent's, when the caller holds it (every event of a run): no look-up by name. */
+  emit<K extends keyof OrchestratorEventMap>(
+    event: K,
+    payload: OrchestratorEventMap[K],
+    stats?: StatsRecorder,
+  ): void {
     const agent = (payload as { agent?: string }).agent;
-    if (agent !== undefined) this.#statsOf(agent)?.observe({ type: event, payload } as AnyOrchestratorEvent);
+    const recorder = stats ?? (agent === undefined ? undefined : this.#statsOf(agent));
+    recorder?.observe({ type: event, payload } as AnyOrchestratorEvent);
     const kept = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
     if (this.#durable) {
       try {

@@ -270,7 +270,7 @@ export class Orchestrator {
       this.#graph.add(name, dependency.agent, dependency.condition);
     }
     for (const group of registration.groups) this.#groups.add(group, [name]);
-    this.#emit('agent:registered', { agent: name, timestamp: since, mode: registration.mode });
+    this.#emit('agent:registered', { agent: name, timestamp: since, mode: registration.mode }, record);
     return entry;
   }
 
@@ -715,7 +715,7 @@ export class Orchestrator {
     const position = this.#scheduler.enqueue(record);
     // Emit AGENT_QUEUED only when it really waits for a slot.
     if (record.state.status === 'waiting' && this.#scheduler.queued > queuedBefore) {
-      this.#emit('agent:queued', { agent: record.name, timestamp: Date.now(), position });
+      this.#emit('agent:queued', { agent: record.name, timestamp: Date.now(), position }, record);
     }
   }
 
@@ -731,7 +731,7 @@ export class Orchestrator {
       logLevel: this.#config.logLevel,
       killTimeout: this.#config.killTimeout,
       transition: (target, next) => this.#transition(target, next),
-      emit: (event, payload) => this.#emit(event, payload),
+      emit: (event, payload, record) => this.#emit(event, payload, record),
       progressed: (progressed) => this.#propagate(progressed),
       nested: (parent, event) => this.#nested(parent, event),
       heartbeat: (beating, sequence) => {
@@ -850,13 +850,22 @@ export class Orchestrator {
     assertTransition(record.name, from, next.status);
     record.state = next;
     if (from !== next.status) {
-      this.#emit('agent:state-changed', { agent: record.name, timestamp: next.since, from, to: next.status });
+      this.#emit(
+        'agent:state-changed',
+        { agent: record.name, timestamp: next.since, from, to: next.status },
+        record,
+      );
     }
     this.#batch.transition(from, next);
   }
 
-  #emit<K extends keyof OrchestratorEventMap>(event: K, payload: OrchestratorEventMap[K]): void {
-    this.#events.emit(event, payload);
+  /** `record`: the agent the event is about, when at hand (its stats need no look-up then). */
+  #emit<K extends keyof OrchestratorEventMap>(
+    event: K,
+    payload: OrchestratorEventMap[K],
+    record?: AgentRecord,
+  ): void {
+    this.#events.emit(event, payload, record?.stats);
   }
 
   #record(name: string): AgentRecord {
