@@ -4,9 +4,11 @@
  */
 
 // Not used here. The transports import this module and this module imports the host, so the
-// bundler sees one agent side (classes, host, lifecycle, errors) reachable from the same entries,
-// and emits it as one chunk: a fresh thread or process loads 4 of our modules, not 7.
+// bundler sees one agent side (classes, host, lifecycle, errors, the package routing) reachable
+// from the same entries, and emits it as one chunk: a fresh thread or process loads 3 of our
+// modules, the transport, that chunk and this one.
 import './entry/agent-host.ts';
+import './entry/own-package.ts';
 
 export type { AgentClass, AgentConfig, AgentContext } from './agents/base-agent.ts';
 export { BaseAgent } from './agents/base-agent.ts';

@@ -3,9 +3,11 @@ import type { ChildMessage, ParentMessage } from '../protocol/messages.ts';
 // The agent classes too (the agent's module will want them): see agent.ts on why.
 import '../agent.ts';
 import { serveAgent } from './agent-host.ts';
+import { routeOwnPackage } from './own-package.ts';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('tsorchestrate process entry must be started with an IPC channel (fork).');
+routeOwnPackage(import.meta.url);
 
 // No orphans: when the orchestrator goes away (even SIGKILLed), the IPC channel closes and we leave.
 process.on('disconnect', () => process.exit(70));

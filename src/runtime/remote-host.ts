@@ -44,11 +44,23 @@ export class RemoteHost {
   readonly exited: Promise<void>;
   /** Told once the thread or process is gone. */
   onEnd: (() => void) | undefined;
+  /** A pooled host stays up after a run that went well, for the next `start`. */
+  readonly #pooled: boolean;
+  /** The request whose `start` a thread was spawned with (in its `workerData`): not sent again. */
+  #startedWith: LaunchRequest | undefined;
 
-  constructor(mode: HostMode, { spec, resourceLimits }: Pick<LaunchRequest, 'spec' | 'resourceLimits'>) {
+  /**
+   * Spawns the thread or process for `first`, the request its first run will `start`. A thread
+   * gets that run's `start` message with its `workerData`, so it can import the agent as soon as
+   * it is up, without waiting a turn of its event loop for the message.
+   */
+  constructor(mode: HostMode, first: LaunchRequest, pooled: boolean) {
     this.mode = mode;
+    this.#pooled = pooled;
+    const { spec, resourceLimits } = first;
     if (mode === 'thread') {
-      this.#worker = spawnThread(resourceLimits);
+      this.#worker = spawnThread(resourceLimits, this.#startMessage(first, 'buffer'));
+      this.#startedWith = first;
       this.#outOfMemory = () => undefined;
     } else {
       const spawned = spawnProcess(spec.name, resourceLimits?.maxOldGenerationSizeMb);
@@ -82,14 +94,12 @@ export class RemoteHost {
   }
 
   /**
-   * Starts a run. With `pooled`, a run that goes well leaves the host up for the next one, and
-   * `finished` is told how each run ended. Returns what the orchestrator sees of the run; its
-   * `exited` is the host's.
+   * Starts a run. On a pooled host, `finished` is told how each run ended. Returns what the
+   * orchestrator sees of the run; its `exited` is the host's.
    */
   start(
     request: LaunchRequest,
     handlers: RuntimeHandlers,
-    pooled: boolean,
     finished?: (message: FinishedMessage) => void,
   ): AgentRuntime {
     const run: Run = {
@@ -99,12 +109,8 @@ export class RemoteHost {
     };
     this.#run = run;
     this.#finished = finished;
-    this.#send({
-      type: 'start',
-      spec: request.spec,
-      events: eventHandles(request.events, this.#worker ? 'buffer' : 'value'),
-      ...(pooled ? { pooled } : {}),
-    });
+    if (request === this.#startedWith) this.#startedWith = undefined;
+    else this.#send(this.#startMessage(request, this.#worker ? 'buffer' : 'value'));
     return {
       mode: this.mode,
       pid: this.pid,
@@ -130,6 +136,15 @@ export class RemoteHost {
     this.#worker?.[method]();
     this.#child?.[method]();
     this.#child?.channel?.[method]();
+  }
+
+  #startMessage(request: LaunchRequest, events: 'buffer' | 'value'): ParentMessage {
+    return {
+      type: 'start',
+      spec: request.spec,
+      events: eventHandles(request.events, events),
+      ...(this.#pooled ? { pooled: true } : {}),
+    };
   }
 
   #send(message: ParentMessage): void {
@@ -169,4 +184,4 @@ export class RemoteHost {
 export const launchFresh =
   (mode: HostMode): RuntimeLauncher =>
   (request, handlers) =>
-    new RemoteHost(mode, request).start(request, handlers, false);
+    new RemoteHost(mode, request, false).start(request, handlers);

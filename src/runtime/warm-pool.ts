@@ -45,7 +45,7 @@ export class WarmPool {
     clearTimeout(slot.idleTimer);
     slot.killTimeout = request.killTimeout;
     slot.host.ref(true);
-    const runtime = slot.host.start(request, handlers, true, (finished) => {
+    const runtime = slot.host.start(request, handlers, (finished) => {
       // A failed run's thread or process exits by itself; one that went well can take another run.
       slot.runs++;
       if (finished.exitCode !== null) this.#unpark(slot);
@@ -67,7 +67,7 @@ export class WarmPool {
   #create(key: string, mode: HostMode, request: LaunchRequest): Slot {
     const slot: Slot = {
       key,
-      host: new RemoteHost(mode, request),
+      host: new RemoteHost(mode, request, true),
       runs: 0,
       killTimeout: request.killTimeout,
       idleTimer: undefined,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type AgentStatus, SharedEvent } from '../../src/index.ts';
 import { isLive, isTerminal } from '../../src/orchestrator/agent-state.ts';
-import { Doubler, WaitsForStop } from '../fixtures/agents.ts';
+import { Doubler, PackageProbe, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEvent, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
@@ -139,6 +139,27 @@ for (const mode of MODES) {
         { completed: 1, stopped: 1 },
       );
       assert.equal(events.of('orchestrator:all-agents-terminated').length, 1);
+    });
+
+    itLeavesNothingBehind();
+  });
+}
+
+for (const mode of ['thread', 'process'] as const) {
+  describe(`${mode} agents: the package their module imports`, () => {
+    it("`tsorchestrate` and `tsorchestrate/agent` are the host's own copy, whatever node_modules holds", async (t) => {
+      const orchestrator = createOrchestrator(t);
+      // Node alone would resolve these through the package's self-reference to dist/, a second copy.
+      const entry = orchestrator.registerAgent(PackageProbe, { mode, name: 'probe' });
+      await orchestrator.start();
+      await orchestrator.join();
+
+      assert.equal(entry.status, 'completed', entry.lastError?.message);
+      assert.deepEqual(entry.result, {
+        root: new URL('../../src/index.ts', import.meta.url).href,
+        agent: new URL('../../src/agent.ts', import.meta.url).href,
+        sameBaseAgent: true,
+      });
     });
 
     itLeavesNothingBehind();
