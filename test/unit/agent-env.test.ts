@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { agentEnv } from '../../src/runtime/agent-env.ts';
-import { ReportsCompileCache } from '../fixtures/agents.ts';
+import { agentExecArgv } from '../../src/runtime/spawn-process.ts';
+import { ReportsCompileCache, ReportsExecArgv } from '../fixtures/agents.ts';
 import { createOrchestrator } from '../helpers/orchestrator.ts';
 
 const saved = { cache: process.env.NODE_COMPILE_CACHE, disable: process.env.NODE_DISABLE_COMPILE_CACHE };
@@ -54,4 +55,31 @@ describe('agentEnv: the compile cache for agent threads and processes', () => {
       assert.equal(off.result, null);
     });
   }
+});
+
+describe("agentExecArgv: an agent process's Node flags", () => {
+  const START = '--min-semi-space-size=2';
+
+  test('the young generation starts at 2 MiB a semi-space; a heap limit becomes --max-old-space-size', () => {
+    assert.ok(agentExecArgv(undefined, {}).includes(START));
+    const limited = agentExecArgv(64.4, {});
+    assert.ok(limited.includes('--max-old-space-size=64') && limited.includes(START), limited.join(' '));
+  });
+
+  test("a semi-space size of the user's, in NODE_OPTIONS, is left to decide", () => {
+    for (const flag of ['--max-semi-space-size=1', '--min_semi_space_size=4']) {
+      assert.ok(
+        !agentExecArgv(undefined, { NODE_OPTIONS: `--trace-warnings ${flag}` }).includes(START),
+        flag,
+      );
+    }
+  });
+
+  test('a process agent runs with them', async (t) => {
+    const orchestrator = createOrchestrator(t);
+    const entry = orchestrator.registerAgent(ReportsExecArgv, { mode: 'process', name: 'flags' });
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.ok((entry.result as string[]).includes(START), String(entry.result));
+  });
 });
