@@ -147,10 +147,52 @@ function checkPackagePaths(): void {
   if (missing.length > 0) throw new Error(`package.json points at missing files: ${missing.join(', ')}`);
 }
 
+/** `{ a, b as c }` of an import or export clause, as [local, exported] pairs. */
+function clauseNames(clause: string): [string, string][] {
+  return clause
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [local, exported = local] = part.split(/\s+as\s+/);
+      return [local!, exported!];
+    });
+}
+
+/**
+ * Threads and processes route `tsorchestrate/agent` to the chunk holding the agent side, the one
+ * module src/entry/own-package.ts is bundled into (see there). That is only right while
+ * dist/agent.js is nothing but a re-export of that very chunk, every name under its own name.
+ */
+function checkAgentSide(): void {
+  const facade = readFileSync(join(dist, 'agent.js'), 'utf8');
+  const match = /^import\s*\{([^}]*)\}\s*from\s*"\.\/(chunks\/[^"]+)";\s*export\s*\{([^}]*)\};/.exec(facade);
+  const problem = (what: string) =>
+    new Error(
+      `dist/agent.js ${what}: threads and processes would route tsorchestrate/agent wrong (src/entry/own-package.ts)`,
+    );
+  if (!match) throw problem('is not a single re-export of one chunk');
+  const imported = clauseNames(match[1]!);
+  const exported = clauseNames(match[3]!);
+  if (imported.some(([local, name]) => local !== name) || exported.some(([local, name]) => local !== name))
+    throw problem('renames a name');
+  const chunk = readFileSync(join(dist, match[2]!), 'utf8');
+  const chunkExports = new Set(
+    Array.from(chunk.matchAll(/^export\s*\{([^}]*)\};/gm), (found) => clauseNames(found[1]!))
+      .flat()
+      .map(([, name]) => name),
+  );
+  if (!chunkExports.has('routeOwnPackage'))
+    throw problem(`re-exports ${match[2]}, which does not hold the routing`);
+  const missing = exported.map(([name]) => name).filter((name) => !chunkExports.has(name));
+  if (missing.length > 0) throw problem(`exports names its chunk does not: ${missing.join(', ')}`);
+}
+
 const started = performance.now();
 rmSync(dist, { recursive: true, force: true });
 const [written] = await Promise.all([javascript(), declarations()]);
 checkPackagePaths();
+checkAgentSide();
 checkNamesKept(written);
 const chunks = written.filter((path) => path.endsWith('.js') && path.includes(`${sep}chunks${sep}`));
 console.log(

@@ -7,7 +7,7 @@ import { routeOwnPackage } from './own-package.ts';
 
 const send = process.send?.bind(process);
 if (!send) throw new Error('tsorchestrate process entry must be started with an IPC channel (fork).');
-routeOwnPackage(import.meta.url);
+routeOwnPackage();
 
 // No orphans: when the orchestrator goes away (even SIGKILLed), the IPC channel closes and we leave.
 process.on('disconnect', () => process.exit(70));

@@ -8,7 +8,7 @@ import { routeOwnPackage } from './own-package.ts';
 
 const port = parentPort;
 if (!port) throw new Error('tsorchestrate thread entry must run in a worker thread.');
-routeOwnPackage(import.meta.url);
+routeOwnPackage();
 
 serveAgent({
   mode: 'thread',

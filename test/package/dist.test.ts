@@ -3,7 +3,7 @@
  * copy of every class, and the files threads and processes start from are where the runtime looks.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,28 @@ test('classes keep their names in the bundle (errors are named after their class
   const root = (await import(packageRoot)) as Record<string, unknown>;
   for (const [name, value] of Object.entries(root)) {
     if (typeof value === 'function') assert.equal(value.name, name);
+  }
+});
+
+test('in threads and processes, tsorchestrate/agent is the chunk the host runs from: nothing more to load', async (t) => {
+  const { Orchestrator } = (await import(packageRoot)) as typeof import('../../src/index.ts');
+  const { DistPackageProbe } = await import('./package-probe.ts');
+  const facade = readFileSync(new URL('../../dist/agent.js', import.meta.url), 'utf8');
+  const chunk = /from "\.\/(chunks\/[^"]+)"/.exec(facade)?.[1];
+  assert.ok(chunk, 'dist/agent.js re-exports one chunk');
+  const orchestrator = new Orchestrator({ logLevel: 'silent', handleSignals: false });
+  t.after(() => orchestrator.shutdown());
+  const entries = (['thread', 'process'] as const).map((mode) =>
+    orchestrator.registerAgent(DistPackageProbe, { mode, name: mode }),
+  );
+  await orchestrator.start();
+  await orchestrator.join();
+  for (const entry of entries) {
+    assert.equal(entry.status, 'completed', entry.lastError?.message);
+    assert.deepEqual(entry.result, {
+      root: new URL('../../dist/index.js', import.meta.url).href,
+      agent: new URL(`../../dist/${chunk}`, import.meta.url).href,
+    });
   }
 });
 
