@@ -34,7 +34,8 @@ export interface AgentSession {
   finished: Promise<void>;
 }
 
-export function startAgentSession(options: AgentSessionOptions): AgentSession {
+// biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
+export const startAgentSession = (function (options: AgentSessionOptions): AgentSession {
   const { name, mode, events, abort, report } = options;
   let rejectFailure!: (reason: OutOfBandFailure) => void;
   const failure = new Promise<never>((_, reject) => {
@@ -87,4 +88,4 @@ export function startAgentSession(options: AgentSessionOptions): AgentSession {
     },
     finished: run(),
   };
-}
+});

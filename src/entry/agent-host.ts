@@ -41,7 +41,8 @@ interface Run {
  * next `start`: the agent's module stays loaded, which is what makes warm reuse fast. A failed run
  * always ends the thread or process, so no broken state is reused.
  */
-export function serveAgent(channel: ChildTransport): void {
+// biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
+export const serveAgent = (function (channel: ChildTransport): void {
   const batcher = new HeartbeatBatcher((message) => channel.send(message));
   const transport: ChildTransport = { ...channel, send: (message) => batcher.send(message) };
   let current: (Run & { name: string }) | undefined;
@@ -81,10 +82,11 @@ export function serveAgent(channel: ChildTransport): void {
       });
     }
   });
-}
+});
 
 /** One run: import, build, drive the lifecycle. Resolves whether it failed. */
-async function host(transport: ChildTransport, spec: AgentSpec, run: Run): Promise<boolean> {
+// biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
+const host = (async function (transport: ChildTransport, spec: AgentSpec, run: Run): Promise<boolean> {
   const send = (message: ChildMessage) => {
     try {
       transport.send(message);
@@ -136,7 +138,7 @@ async function host(transport: ChildTransport, spec: AgentSpec, run: Run): Promi
   early = undefined;
   await session.finished;
   return failed;
-}
+});
 
 async function importExport(ref: ModuleRef, agent: string): Promise<unknown> {
   const namespace = (await import(ref.moduleUrl)) as Record<string, unknown>;

@@ -12,6 +12,14 @@ const packageRoot: string = 'tsorchestrate';
 const agentEntry: string = 'tsorchestrate/agent';
 const locationsUrl = new URL('../../dist/entry/locations.js', import.meta.url).href;
 
+/** The chunk dist/agent.js re-exports: the whole agent side, host included (`chunks/…js`). */
+function agentChunk(): string {
+  const facade = readFileSync(new URL('../../dist/agent.js', import.meta.url), 'utf8');
+  const chunk = /from "\.\/(chunks\/[^"]+)"/.exec(facade)?.[1];
+  assert.ok(chunk, 'dist/agent.js re-exports one chunk');
+  return chunk;
+}
+
 test('tsorchestrate and tsorchestrate/agent export the very same classes', async () => {
   const root = (await import(packageRoot)) as Record<string, unknown>;
   const agent = (await import(agentEntry)) as Record<string, unknown>;
@@ -30,9 +38,7 @@ test('classes keep their names in the bundle (errors are named after their class
 test('in threads and processes, tsorchestrate/agent is the chunk the host runs from: nothing more to load', async (t) => {
   const { Orchestrator } = (await import(packageRoot)) as typeof import('../../src/index.ts');
   const { DistPackageProbe } = await import('./package-probe.ts');
-  const facade = readFileSync(new URL('../../dist/agent.js', import.meta.url), 'utf8');
-  const chunk = /from "\.\/(chunks\/[^"]+)"/.exec(facade)?.[1];
-  assert.ok(chunk, 'dist/agent.js re-exports one chunk');
+  const chunk = agentChunk();
   const orchestrator = new Orchestrator({ logLevel: 'silent', handleSignals: false });
   t.after(() => orchestrator.shutdown());
   const entries = (['thread', 'process'] as const).map((mode) =>
@@ -46,6 +52,14 @@ test('in threads and processes, tsorchestrate/agent is the chunk the host runs f
       root: new URL('../../dist/index.js', import.meta.url).href,
       agent: new URL(`../../dist/${chunk}`, import.meta.url).href,
     });
+  }
+});
+
+test("the host's big functions stay in parentheses in the bundle, so the compile cache holds them", () => {
+  const chunk = readFileSync(new URL(`../../dist/${agentChunk()}`, import.meta.url), 'utf8');
+  // See EAGERLY COMPILED in src/agents/lifecycle.ts.
+  for (const name of ['serveAgent', 'host', 'startAgentSession', 'runLifecycle', 'watchForStop']) {
+    assert.match(chunk, new RegExp(`\\b${name} = \\((async )?function\\(`), name);
   }
 });
 
