@@ -5,8 +5,9 @@
 
 // Not used here. The transports import this module and this module imports the host, so the
 // bundler sees one agent side (classes, host, lifecycle, errors, the package routing) reachable
-// from the same entries, and emits it as one chunk: a fresh thread or process loads 3 of our
-// modules, the transport, that chunk and this one.
+// from the same entries, and emits it as one chunk: a fresh thread or process loads 2 of our
+// modules, the transport and that chunk (an agent's `tsorchestrate/agent` is routed to the chunk,
+// not to this module: see entry/own-package.ts).
 import './entry/agent-host.ts';
 import './entry/own-package.ts';
 
