@@ -8,7 +8,7 @@
  *  (f) memory per 1,000 idle agents and per running thread agent      bench/probes.ts
  *  and warm reuse vs Piscina and PyOrchestrate's figures              bench/reuse.ts
  *
- *   npm run bench      (about 6 minutes here; every part's own output is shown as it runs)
+ *   npm run bench      (about 2.5 minutes here; every part's own output is shown as it runs)
  *
  * BENCH_ROUNDS (default 3) applies to every part but (a) and (b), which run BENCH_LAUNCH_ROUNDS
  * (default 7): on a small machine they move the most from round to round, so they get more rounds,
