@@ -38,7 +38,7 @@ export type EventHandles = Record<AgentEventName | 'stopRequested', SharedArrayB
 export type ParentMessage =
   /** `pooled`: after a successful run, wait for the next `start` instead of exiting (warm reuse). */
   | { type: 'start'; spec: AgentSpec; events: EventHandles; pooled?: boolean }
-  | { type: 'stop' }
+  /** A process's events kept in step (a stop request is its `stopRequested` event set). */
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
 
 export type LifecycleReport = 'started' | 'ready' | 'running' | 'stopping';
