@@ -18,7 +18,7 @@ export interface AgentSessionOptions {
   mode: AgentMode;
   threadId: number | undefined;
   config: Record<string, unknown>;
-  plugins: AgentPlugin[];
+  plugins: readonly AgentPlugin[];
   events: Record<keyof EventHandles, SharedEvent>;
   logLevel: string;
   logSink: LogSink;

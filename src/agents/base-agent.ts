@@ -16,7 +16,7 @@ export interface AgentContext<C extends object = AgentConfig> {
   stateEvents: StateEvents;
   /** Aborts when a stop is requested. */
   signal: AbortSignal;
-  plugins: AgentPlugin[];
+  plugins: readonly AgentPlugin[];
   /** Builds the agent's logger on first use (pino is loaded lazily to keep worker start-up fast). */
   createLogger: () => Logger;
   /** Reports a heartbeat to the orchestrator. */

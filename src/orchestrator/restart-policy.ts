@@ -42,6 +42,10 @@ const DEFAULTS: Omit<RestartPolicy, 'when'> = {
 };
 
 const WHEN = ['never', 'on-failure', 'always'] as const;
+/** The policy of a bare `when`: one frozen object each, shared by every agent given it (most are 'never'). */
+const POLICY_OF = Object.fromEntries(
+  WHEN.map((when) => [when, Object.freeze({ ...DEFAULTS, when })]),
+) as Record<RestartWhen, RestartPolicy>;
 const whenSchema = v.picklist(WHEN, '"never", "on-failure" or "always"');
 const ms = (what: string) => v.optional(v.pipe(v.number(what), v.finite(what), v.minValue(0, what)));
 
@@ -76,7 +80,7 @@ export const restartSchema = v.optional(
     ),
     v.transform(
       (input): RestartPolicy =>
-        typeof input === 'string' ? { ...DEFAULTS, when: input } : { ...DEFAULTS, ...stripUndefined(input) },
+        typeof input === 'string' ? POLICY_OF[input] : { ...DEFAULTS, ...stripUndefined(input) },
     ),
   ),
   'never',

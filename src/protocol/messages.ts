@@ -25,7 +25,7 @@ export interface PluginSpec extends ModuleRef {
 export interface AgentSpec extends ModuleRef {
   name: string;
   config: Record<string, unknown>;
-  plugins: PluginSpec[];
+  plugins: readonly PluginSpec[];
   logLevel: string;
 }
 

@@ -34,7 +34,7 @@ export interface LaunchRequest {
   /** The class itself, for inline agents. */
   AgentClass: AgentClass;
   /** Plugin instances, for inline agents. */
-  plugins: AgentPlugin[];
+  plugins: readonly AgentPlugin[];
   events: Record<RuntimeEventName, SharedEvent>;
   logSink: LogSink;
   /** Process agents: time between SIGTERM and SIGKILL on a forced stop, ms. */

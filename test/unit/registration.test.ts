@@ -154,6 +154,21 @@ describe('registerAgent', () => {
     }
   });
 
+  test('agents registered without plugins share one frozen empty list; given plugins stay their own', () => {
+    const orchestrator = makeOrchestrator();
+    const [a, b] = ['a', 'b'].map((name) => orchestrator.registerAgent(InlineOnly, { name }));
+    const given = orchestrator.registerAgent(InlineOnly, {
+      name: 'c',
+      plugins: [new CountingPlugin()],
+    });
+    // What 100,000 agents would otherwise each keep a copy of (bench/probes.ts (f)).
+    assert.equal(a!.plugins, b!.plugins);
+    assert.ok(Object.isFrozen(a!.plugins) && a!.plugins.length === 0);
+    assert.throws(() => (a!.plugins as unknown[]).push(new CountingPlugin()), TypeError);
+    assert.equal(given.plugins.length, 1, "given plugins are the agent's own");
+    assert.notEqual(given.plugins, a!.plugins);
+  });
+
   test('registering after shutdown is refused with ERR_SHUT_DOWN', async () => {
     const orchestrator = makeOrchestrator();
     await orchestrator.shutdown();

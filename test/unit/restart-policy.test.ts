@@ -21,6 +21,13 @@ describe('restart policy', () => {
     assert.equal(policy({ when: 'always', backoffMs: 0 }).maxRestarts, 5);
   });
 
+  test('a bare `when` is one frozen policy shared by every agent given it; a policy object is its own', () => {
+    assert.equal(policy(undefined), policy('never'));
+    assert.equal(policy('always'), policy('always'));
+    assert.ok(Object.isFrozen(policy('on-failure')));
+    assert.notEqual(policy({ when: 'never' }), policy({ when: 'never' }));
+  });
+
   test('which endings restart: on-failure restarts failed and killed; always also completed; never a requested stop', () => {
     const onFailure = new RestartTracker(policy('on-failure'));
     assert.equal(onFailure.decide('completed', 0), undefined);
