@@ -35,10 +35,6 @@ export class Batch {
     this.#hooks = hooks;
   }
 
-  get isOpen(): boolean {
-    return this.#open;
-  }
-
   /** Nothing waits or runs, and no set of agents is being queued. */
   get idle(): boolean {
     return this.#active === 0 && !this.admitting;

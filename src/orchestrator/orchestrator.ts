@@ -736,7 +736,7 @@ export class Orchestrator {
       nested: (parent, event) => this.#nested(parent, event),
       heartbeat: (beating, sequence) => {
         this.#watchdog.beat(beating, sequence);
-        this.#emit('agent:heartbeat', { agent: beating.name, timestamp: Date.now(), sequence });
+        this.#emit('agent:heartbeat', { agent: beating.name, timestamp: Date.now(), sequence }, beating);
       },
       finished: (done) => {
         this.#watchdog.forget(done);

@@ -2,7 +2,13 @@ import * as v from 'valibot';
 import type { AgentClass } from '../agents/base-agent.ts';
 import type { AgentPlugin } from '../agents/plugin.ts';
 import { describeValue, InvalidOptionError } from '../errors.ts';
-import { type ControlEvents, SharedEvent, type StateEvents } from '../events/shared-event.ts';
+import {
+  CONTROL_EVENT_NAMES,
+  type ControlEvents,
+  SharedEvent,
+  STATE_EVENT_NAMES,
+  type StateEvents,
+} from '../events/shared-event.ts';
 import { LOG_LEVELS, type LogLevel } from '../logging/logger.ts';
 import { AGENT_MODES, type AgentMode, type PluginSpec } from '../protocol/messages.ts';
 import type { ResourceLimits } from '../runtime/agent-runtime.ts';
@@ -152,8 +158,8 @@ const schema = v.strictObject(
         'an array of plugins',
       ),
     ),
-    controlEvents: v.optional(eventsOf(['setup', 'execute', 'stop'])),
-    stateEvents: v.optional(eventsOf(['started', 'ready', 'closed'])),
+    controlEvents: v.optional(eventsOf(CONTROL_EVENT_NAMES)),
+    stateEvents: v.optional(eventsOf(STATE_EVENT_NAMES)),
     dependsOn: v.optional(dependenciesSchema),
     restart: restartSchema,
     reuse: v.optional(

@@ -40,11 +40,6 @@ function leave(): void {
   });
 }
 
-/** The inline agent whose code is running now, if any. */
-export function currentInlineRun(): InlineRun | undefined {
-  return context.getStore();
-}
-
 function install(): () => void {
   const originalExit = process.exit;
   process.exit = function exit(code?: number | string | null): never {
