@@ -8,7 +8,7 @@ import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-e
 import { createAgentLogger, type LogSink } from '../logging/logger.ts';
 import type { AgentMode, ChildMessage, EventHandles } from '../protocol/messages.ts';
 import type { AgentClass } from './base-agent.ts';
-import { OutOfBandFailure, runLifecycle } from './lifecycle.ts';
+import { type OutOfBand, OutOfBandFailure, runLifecycle } from './lifecycle.ts';
 import type { AgentPlugin } from './plugin.ts';
 import { nextTurn } from './yield-to-loop.ts';
 
@@ -37,10 +37,7 @@ export interface AgentSession {
 // biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
 export const startAgentSession = (function (options: AgentSessionOptions): AgentSession {
   const { name, mode, events, abort, report } = options;
-  let rejectFailure!: (reason: OutOfBandFailure) => void;
-  const failure = new Promise<never>((_, reject) => {
-    rejectFailure = reject;
-  });
+  const outOfBand = new OutOfBandLatch();
   let lifecycleDone = false;
   let beats = 0;
 
@@ -71,7 +68,7 @@ export const startAgentSession = (function (options: AgentSessionOptions): Agent
           if (!lifecycleDone) report({ type: 'nested', event });
         },
       });
-      await runLifecycle({ agent, stopRequested: events.stopRequested, abort, failure, report });
+      await runLifecycle({ agent, stopRequested: events.stopRequested, abort, outOfBand, report });
     } catch (error) {
       report({ type: 'error', phase: 'runtime', error: serializeError(error) });
       report({ type: 'done', outcome: 'failed', result: undefined });
@@ -84,8 +81,32 @@ export const startAgentSession = (function (options: AgentSessionOptions): Agent
     fail(error) {
       // After the lifecycle ended (a rejection surfacing on the next turn) it is still a failure.
       if (lifecycleDone) report({ type: 'error', phase: 'unhandled', error: serializeError(error) });
-      else rejectFailure(new OutOfBandFailure(error));
+      else outOfBand.fail(error);
     },
     finished: run(),
   };
 });
+
+/** Holds the first out-of-band failure; the promise `race` needs is made only when work is async. */
+class OutOfBandLatch implements OutOfBand {
+  failure: OutOfBandFailure | undefined;
+  #failed: Promise<never> | undefined;
+  #reject: ((failure: OutOfBandFailure) => void) | undefined;
+
+  fail(error: unknown): void {
+    if (this.failure) return;
+    this.failure = new OutOfBandFailure(error);
+    this.#reject?.(this.failure);
+  }
+
+  race<T>(work: Promise<T>): Promise<T> {
+    if (!this.#failed) {
+      this.#failed = new Promise<never>((_, reject) => {
+        this.#reject = reject;
+      });
+      this.#failed.catch(() => {}); // seen through the races; never an unhandled rejection
+      if (this.failure) this.#reject!(this.failure);
+    }
+    return Promise.race([work, this.#failed]);
+  }
+}

@@ -7,19 +7,27 @@ import type { AgentPlugin } from './plugin.ts';
 
 /*
  * EAGERLY COMPILED: the big functions every thread and process runs once per agent (the host's
- * serveAgent and host, startAgentSession, runLifecycle, watchForStop) are function expressions in
- * parentheses. V8 compiles such a function with its module, so the code cache Node's compile cache
- * writes (right after a module is compiled, before it runs) holds its bytecode. A function
- * declaration is compiled on its first call instead, anew in every fresh isolate: these five cost
+ * serveAgent and host, startAgentSession, runLifecycle) are function expressions in parentheses.
+ * V8 compiles such a function with its module, so the code cache Node's compile cache writes
+ * (right after a module is compiled, before it runs) holds its bytecode. A function
+ * declaration is compiled on its first call instead, anew in every fresh isolate: these cost
  * ~0.4 ms that way in each fresh thread or process here. (Arrow functions get no such hint.)
  */
 
-/** Rejection value of `failure`: the agent failed outside its own call stack. */
+/** What `OutOfBand.race` rejects with: the agent failed outside its own call stack. */
 export class OutOfBandFailure {
   readonly error: unknown;
   constructor(error: unknown) {
     this.error = error;
   }
+}
+
+/** Failures outside the agent's call stack (an unhandled rejection; `process.exit` inline). */
+export interface OutOfBand {
+  /** The first such failure, once there is one. */
+  readonly failure: OutOfBandFailure | undefined;
+  /** `work`, unless such a failure comes first: then rejects with it. */
+  race<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface LifecycleOptions {
@@ -30,8 +38,8 @@ export interface LifecycleOptions {
   abort: AbortController;
   /** Where lifecycle reports go: straight to the orchestrator (inline) or over the protocol. */
   report: (message: ChildMessage) => void;
-  /** Rejects with an `OutOfBandFailure` when the agent failed outside its own call stack (an unhandled rejection). */
-  failure: Promise<never>;
+  /** Failures outside the agent's call stack: setup and work end early on one. */
+  outOfBand: OutOfBand;
 }
 
 /**
@@ -45,7 +53,7 @@ export const runLifecycle = (async function ({
   stopRequested,
   abort,
   report,
-  failure,
+  outOfBand,
 }: LifecycleOptions): Promise<void> {
   const { controlEvents, stateEvents } = agent;
   let failed = false;
@@ -54,54 +62,66 @@ export const runLifecycle = (async function ({
     failed = true;
     report({ type: 'error', phase, error: serializeError(error) });
   };
-  // Setup and work end early when the agent fails outside its call stack; onStop, onClose and release always run.
-  const guard = <T>(work: () => T | Promise<T>): Promise<T> =>
-    Promise.race([Promise.resolve().then(work), failure]);
+  // Setup and work end early when the agent fails outside its call stack; onStop, onClose and
+  // release always run. Work that returned no promise has nothing left to race.
+  const guard = <T>(value: T | Promise<T>): T | Promise<T> => {
+    if (outOfBand.failure) throw outOfBand.failure;
+    return value instanceof Promise ? outOfBand.race(value) : value;
+  };
 
-  let endWatch!: () => void;
-  const watchOver = new Promise<void>((resolve) => {
-    endWatch = resolve;
-  });
-  const stopWatch = watchForStop(agent, stopRequested, watchOver).then(async (stopped) => {
-    if (!stopped) return;
-    abort.abort(new Error(`Agent "${agent.name}" was asked to stop.`));
-    report({ type: 'lifecycle', phase: 'stopping' });
-    try {
-      await agent.onStop();
-    } catch (error) {
-      fail('stop', error);
-    }
-  });
-  failure.catch(() => {}); // observed through `guard`; never an unhandled rejection here
+  // The first of the orchestrator's stop request and the agent's own `stop` event, until closing.
+  let stopping: Promise<void> | undefined;
+  const onStop = () => {
+    endWatch();
+    stopping = (async () => {
+      abort.abort(new Error(`Agent "${agent.name}" was asked to stop.`));
+      report(STOPPING);
+      try {
+        await agent.onStop();
+      } catch (error) {
+        fail('stop', error);
+      }
+    })();
+  };
+  const unwatchRequest = stopRequested.whenSet(onStop);
+  const unwatchStop = controlEvents.stop.whenSet(onStop);
+  const endWatch = () => {
+    unwatchRequest();
+    unwatchStop();
+  };
 
   stateEvents.started.set();
-  report({ type: 'lifecycle', phase: 'started' });
+  report(STARTED);
   const initialised: AgentPlugin[] = [];
   let phase: LifecyclePhase = 'setup';
   try {
-    if (await controlEvents.setup.wait({ signal: abort.signal })) {
+    if (controlEvents.setup.isSet() || (await controlEvents.setup.wait({ signal: abort.signal }))) {
       phase = 'plugins';
       for (const plugin of agent.plugins) {
-        await guard(() => plugin.init?.(agent));
+        await guard(plugin.init?.(agent));
         initialised.push(plugin);
       }
       phase = 'setup';
-      await guard(() => agent.setup());
+      const setup = guard(agent.setup());
+      if (setup instanceof Promise) await setup;
       stateEvents.ready.set();
-      report({ type: 'lifecycle', phase: 'ready' });
-      if (await controlEvents.execute.wait({ signal: abort.signal })) {
+      report(READY);
+      if (controlEvents.execute.isSet() || (await controlEvents.execute.wait({ signal: abort.signal }))) {
         phase = 'work';
-        report({ type: 'lifecycle', phase: 'running' });
-        result = await guard(() => agent.run());
+        report(RUNNING);
+        result = guard(agent.run());
+        if (result instanceof Promise) result = await result;
       }
     }
   } catch (error) {
     if (error instanceof OutOfBandFailure) fail('unhandled', error.error);
+    else if (outOfBand.failure) fail('unhandled', outOfBand.failure.error);
     else fail(phase, error);
   }
 
   try {
-    await agent.onClose();
+    const closing = agent.onClose();
+    if (closing instanceof Promise) await closing;
   } catch (error) {
     fail('close', error);
   }
@@ -113,33 +133,14 @@ export const runLifecycle = (async function ({
     }
   }
   endWatch();
-  await stopWatch;
+  if (stopping) await stopping;
   stateEvents.closed.set();
   const outcome = failed ? 'failed' : abort.signal.aborted ? 'stopped' : 'completed';
   report({ type: 'done', outcome, result: outcome === 'completed' ? result : undefined });
 });
 
-/** Resolves true when either the orchestrator's stop request or the agent's `stop` control event is set before `over`. */
-// biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
-const watchForStop = (async function (
-  agent: BaseAgent,
-  stopRequested: SharedEvent,
-  over: Promise<void>,
-): Promise<boolean> {
-  let ended = false;
-  let end!: () => void;
-  // Ends both waits: when the watch is over, or as soon as one of them saw its event.
-  const either = new Promise<void>((resolve) => {
-    end = resolve;
-  });
-  void over.then(() => {
-    ended = true;
-    end();
-  });
-  const seen = await Promise.race([
-    stopRequested.waitUntil(either),
-    agent.controlEvents.stop.waitUntil(either),
-  ]);
-  end();
-  return seen && !ended;
-});
+// The lifecycle's reports that carry nothing of their own: one object each, never changed.
+const STARTED: ChildMessage = Object.freeze({ type: 'lifecycle', phase: 'started' });
+const READY: ChildMessage = Object.freeze({ type: 'lifecycle', phase: 'ready' });
+const RUNNING: ChildMessage = Object.freeze({ type: 'lifecycle', phase: 'running' });
+const STOPPING: ChildMessage = Object.freeze({ type: 'lifecycle', phase: 'stopping' });

@@ -34,6 +34,13 @@ const releaseLoop = () => {
   if (--keptAlive === 0) keeper?.unref();
 };
 
+/** One `whenSet` listener: `end` stops its wait on shared memory. */
+interface SetWatch {
+  pending: boolean;
+  fire: () => void;
+  end: (() => void) | undefined;
+}
+
 export class SharedEvent {
   /** The value while the event has not been shared: a plain field, no memory of its own. */
   #local: number;
@@ -42,6 +49,8 @@ export class SharedEvent {
   /** Wakes waiters of this thread: on every local change, on abort, and when the event becomes shared. */
   #wake: { promise: Promise<void>; resolve: () => void } | undefined;
   #onLocalChange: ((value: boolean) => void) | undefined;
+  /** `whenSet` listeners of an unshared event, called when this thread sets it. */
+  #onSet: SetWatch[] | undefined;
 
   /** @param initial start set (`true`) or cleared (`false`, default). Or a buffer from `buffer` of another SharedEvent. */
   constructor(initial: boolean | SharedArrayBuffer = false) {
@@ -54,6 +63,7 @@ export class SharedEvent {
     }
     this.#wake = undefined;
     this.#onLocalChange = undefined;
+    this.#onSet = undefined;
   }
 
   /**
@@ -67,6 +77,9 @@ export class SharedEvent {
       state[0] = this.#local;
       this.#shared = state;
       this.#wakeLocal(); // local waiters switch to waiting on the shared memory
+      const listeners = this.#onSet;
+      this.#onSet = undefined;
+      for (const watch of listeners ?? []) this.#watchShared(watch);
     }
     return this.#shared.buffer as SharedArrayBuffer;
   }
@@ -99,12 +112,33 @@ export class SharedEvent {
   }
 
   /**
-   * @internal `wait()` that gives up when `until` settles, not on an AbortSignal: the lifecycle's
-   * own watchers end with every agent, and an abort costs an Event and its dispatch (cold in a
-   * fresh isolate: ~0.15 ms).
+   * @internal Calls `listener` once, in a microtask, when the event is set (soon, if it already is),
+   * unless the returned function was called first; the process stays alive until one of the two.
+   * The lifecycle's stop watch: on an event that never left its thread (every inline agent's, and
+   * a process agent's mirrors) it is one array entry, where a `wait()` is an async loop and promises.
    */
-  waitUntil(until: Promise<unknown>): Promise<boolean> {
-    return this.#waitFor(SET, { until }, true);
+  whenSet(listener: () => void): () => void {
+    holdLoop();
+    const watch: SetWatch = { pending: true, fire: listener, end: undefined };
+    const fire = () => {
+      if (!watch.pending) return;
+      watch.pending = false;
+      releaseLoop();
+      listener();
+    };
+    watch.fire = fire;
+    if (this.#read() === SET) queueMicrotask(fire);
+    else if (this.#shared) this.#watchShared(watch);
+    else if (this.#onSet) this.#onSet.push(watch);
+    else this.#onSet = [watch];
+    return () => {
+      if (!watch.pending) return;
+      watch.pending = false;
+      releaseLoop();
+      const index = this.#onSet ? this.#onSet.indexOf(watch) : -1;
+      if (index >= 0) this.#onSet!.splice(index, 1);
+      watch.end?.();
+    };
   }
 
   /** @internal Applies a value that came from a mirror, without reporting it back. */
@@ -132,7 +166,14 @@ export class SharedEvent {
       previous = this.#local;
       this.#local = next;
     }
-    if (previous !== next) this.#wakeLocal();
+    if (previous !== next) {
+      this.#wakeLocal();
+      const listeners = next === SET ? this.#onSet : undefined;
+      if (listeners) {
+        this.#onSet = undefined;
+        for (const watch of listeners) queueMicrotask(watch.fire);
+      }
+    }
     if (local) this.#onLocalChange?.(value);
   }
 
@@ -152,6 +193,16 @@ export class SharedEvent {
       this.#wake = { promise, resolve };
     }
     return this.#wake.promise;
+  }
+
+  /** A `whenSet` on shared memory: another thread may set it, so wait for it (until cancelled). */
+  #watchShared(watch: SetWatch): void {
+    const until = new Promise<void>((resolve) => {
+      watch.end = resolve;
+    });
+    void this.#waitLoop(SET, { until }, false).then((seen) => {
+      if (seen) watch.fire();
+    });
   }
 
   #waitFor(

@@ -130,7 +130,12 @@ interface Crash {
 }
 
 const ALL = MODES;
-const victimRunning = (orchestrator: Orchestrator) => nextEventOf(orchestrator, 'agent:running', 'victim');
+/** Resolves once the victim runs: at once if it already does (an inline one can, by the time `start()` resolves). */
+const victimRunning = async (orchestrator: Orchestrator) => {
+  if (orchestrator.getAgent('victim').status !== 'running') {
+    await nextEventOf(orchestrator, 'agent:running', 'victim');
+  }
+};
 
 /**
  * The crash matrix: every way an agent can end badly, in every mode it applies to. Each case runs in

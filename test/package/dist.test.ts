@@ -58,7 +58,7 @@ test('in threads and processes, tsorchestrate/agent is the chunk the host runs f
 test("the host's big functions stay in parentheses in the bundle, so the compile cache holds them", () => {
   const chunk = readFileSync(new URL(`../../dist/${agentChunk()}`, import.meta.url), 'utf8');
   // See EAGERLY COMPILED in src/agents/lifecycle.ts.
-  for (const name of ['serveAgent', 'host', 'startAgentSession', 'runLifecycle', 'watchForStop']) {
+  for (const name of ['serveAgent', 'host', 'startAgentSession', 'runLifecycle']) {
     assert.match(chunk, new RegExp(`\\b${name} = \\((async )?function\\(`), name);
   }
 });

@@ -148,6 +148,78 @@ describe('SharedEvent: one thread', () => {
   });
 });
 
+describe('SharedEvent: whenSet (the lifecycle stop watch)', () => {
+  /** Resolves after every microtask queued so far (and those they queue) has run. */
+  const microtasksDone = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  test('calls the listener once, in a microtask after the set, not during it', async () => {
+    const event = new SharedEvent();
+    let calls = 0;
+    event.whenSet(() => calls++);
+    event.set();
+    assert.equal(calls, 0, 'not inside set()');
+    await microtasksDone();
+    event.clear();
+    event.set();
+    await microtasksDone();
+    assert.equal(calls, 1);
+  });
+
+  test('an event already set calls the listener soon', async () => {
+    const event = new SharedEvent(true);
+    let calls = 0;
+    event.whenSet(() => calls++);
+    assert.equal(calls, 0);
+    await microtasksDone();
+    assert.equal(calls, 1);
+  });
+
+  test('cancelled first, the listener is never called, and it is not kept', async () => {
+    const event = new SharedEvent();
+    let calls = 0;
+    const kept = event.whenSet(() => calls++);
+    for (let i = 0; i < 1000; i++) event.whenSet(() => calls++)(); // restarts that were never stopped
+    event.set();
+    const late = event.whenSet(() => calls++);
+    late(); // cancelled between the set and its microtask
+    await microtasksDone();
+    assert.equal(calls, 1, 'only the listener that was not cancelled');
+    kept(); // cancelling after the call is harmless
+    event.clear();
+    event.set();
+    await microtasksDone();
+    assert.equal(calls, 1);
+  });
+
+  test('still called when the event moves into shared memory and another thread sets it', async () => {
+    const event = new SharedEvent();
+    let resolve!: () => void;
+    const called = new Promise<void>((done) => {
+      resolve = done;
+    });
+    event.whenSet(resolve);
+    const worker = startWorker(event.buffer, 'set');
+    try {
+      assert.deepEqual(await nextMessage(worker), { type: 'done', isSet: true });
+      await called;
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  test('on shared memory, cancelled before another thread sets it: never called', async () => {
+    const event = new SharedEvent();
+    const copy = new SharedEvent(event.buffer); // the same memory, as another thread has it
+    let cancelledCalls = 0;
+    event.whenSet(() => cancelledCalls++)();
+    const called = new Promise<void>((resolve) => event.whenSet(resolve));
+    copy.set();
+    await called;
+    await microtasksDone();
+    assert.equal(cancelledCalls, 0);
+  });
+});
+
 describe('SharedEvent: across threads', () => {
   test('a set in a worker thread wakes a wait on the main thread', async () => {
     const event = new SharedEvent();
