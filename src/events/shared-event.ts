@@ -135,8 +135,12 @@ export class SharedEvent {
       if (!watch.pending) return;
       watch.pending = false;
       releaseLoop();
-      const index = this.#onSet ? this.#onSet.indexOf(watch) : -1;
-      if (index >= 0) this.#onSet!.splice(index, 1);
+      // The event outlives its runs (it is the agent's): the usual lone listener takes its array
+      // with it. An emptied array left on the event (old, once promoted) made every run's objects
+      // survive two scavenges and be promoted too: 2.6 KB per inline agent, 4 µs of its 13.
+      const listeners = this.#onSet;
+      if (listeners?.length === 1 && listeners[0] === watch) this.#onSet = undefined;
+      else if (listeners?.includes(watch)) listeners.splice(listeners.indexOf(watch), 1);
       watch.end?.();
     };
   }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { createControlEvents, createStateEvents, SharedEvent } from '../../src/events/shared-event.ts';
 
@@ -189,6 +191,20 @@ describe('SharedEvent: whenSet (the lifecycle stop watch)', () => {
     event.set();
     await microtasksDone();
     assert.equal(calls, 1);
+  });
+
+  test('a cancelled listener is not kept reachable from the event (the event outlives many runs)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const event = new SharedEvent(); // a registered agent's stop request: long-lived, mostly never set
+    const gone = (() => {
+      const run = { bulk: new Array(1000).fill(1) }; // what one run's stop listener holds
+      event.whenSet(() => run.bulk.length)(); // the run ended: its watch is cancelled
+      return new WeakRef(run);
+    })();
+    await microtasksDone();
+    gc();
+    assert.equal(gone.deref(), undefined, 'what the listener held was collected');
   });
 
   test('still called when the event moves into shared memory and another thread sets it', async () => {
