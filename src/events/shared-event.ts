@@ -42,10 +42,12 @@ interface SetWatch {
 }
 
 export class SharedEvent {
-  /** The value while the event has not been shared: a plain field, no memory of its own. */
-  #local: number;
-  /** Set once the event is shared with another thread (or built on another's buffer). */
-  #shared: Int32Array | undefined;
+  /**
+   * The value itself while the event has not been shared (a plain field, no memory of its own);
+   * once it is shared with another thread (or built on another's buffer), the shared memory.
+   * One field for both: an agent has seven events, and most never leave their thread.
+   */
+  #state: number | Int32Array;
   /** Wakes waiters of this thread: on every local change, on abort, and when the event becomes shared. */
   #wake: { promise: Promise<void>; resolve: () => void } | undefined;
   #onLocalChange: ((value: boolean) => void) | undefined;
@@ -55,11 +57,9 @@ export class SharedEvent {
   /** @param initial start set (`true`) or cleared (`false`, default). Or a buffer from `buffer` of another SharedEvent. */
   constructor(initial: boolean | SharedArrayBuffer = false) {
     if (initial instanceof SharedArrayBuffer) {
-      this.#shared = new Int32Array(initial);
-      this.#local = UNSET;
+      this.#state = new Int32Array(initial);
     } else {
-      this.#shared = undefined;
-      this.#local = initial ? SET : UNSET;
+      this.#state = initial ? SET : UNSET;
     }
     this.#wake = undefined;
     this.#onLocalChange = undefined;
@@ -72,16 +72,16 @@ export class SharedEvent {
    * thread (every inline agent's) cost no shared memory and are woken without `Atomics.waitAsync`.
    */
   get buffer(): SharedArrayBuffer {
-    if (!this.#shared) {
+    if (typeof this.#state === 'number') {
       const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
-      state[0] = this.#local;
-      this.#shared = state;
+      state[0] = this.#state;
+      this.#state = state;
       this.#wakeLocal(); // local waiters switch to waiting on the shared memory
       const listeners = this.#onSet;
       this.#onSet = undefined;
       for (const watch of listeners ?? []) this.#watchShared(watch);
     }
-    return this.#shared.buffer as SharedArrayBuffer;
+    return this.#state.buffer as SharedArrayBuffer;
   }
 
   isSet(): boolean {
@@ -128,7 +128,7 @@ export class SharedEvent {
     };
     watch.fire = fire;
     if (this.#read() === SET) queueMicrotask(fire);
-    else if (this.#shared) this.#watchShared(watch);
+    else if (this.#shared()) this.#watchShared(watch);
     else if (this.#onSet) this.#onSet.push(watch);
     else this.#onSet = [watch];
     return () => {
@@ -155,20 +155,27 @@ export class SharedEvent {
     this.#onLocalChange = listener;
   }
 
+  /** The shared memory, once the event has been shared. */
+  #shared(): Int32Array | undefined {
+    const state = this.#state;
+    return typeof state === 'number' ? undefined : state;
+  }
+
   #read(): number {
-    return this.#shared ? Atomics.load(this.#shared, 0) : this.#local;
+    const state = this.#state;
+    return typeof state === 'number' ? state : Atomics.load(state, 0);
   }
 
   #write(value: boolean, local: boolean): void {
     const next = value ? SET : UNSET;
-    const shared = this.#shared;
+    const shared = this.#shared();
     let previous: number;
     if (shared) {
       previous = Atomics.exchange(shared, 0, next);
       if (previous !== next) Atomics.notify(shared, 0);
     } else {
-      previous = this.#local;
-      this.#local = next;
+      previous = this.#state as number;
+      this.#state = next;
     }
     if (previous !== next) {
       this.#wakeLocal();
@@ -233,7 +240,8 @@ export class SharedEvent {
     const onAbort = () => {
       if (over) return; // `until` settled after this wait ended: nothing to wake
       aborted = true;
-      if (this.#shared) Atomics.notify(this.#shared, 0);
+      const shared = this.#shared();
+      if (shared) Atomics.notify(shared, 0);
       this.#wakeLocal();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -247,7 +255,7 @@ export class SharedEvent {
         const finite = deadline !== Number.POSITIVE_INFINITY;
         const remaining = finite ? deadline - performance.now() : Number.POSITIVE_INFINITY;
         if (remaining <= 0) return false;
-        const shared = this.#shared;
+        const shared = this.#shared();
         if (!shared) {
           // Only this thread can change it: wait for a local change, or the deadline.
           const timer = finite ? setTimeout(() => this.#wakeLocal(), Math.ceil(remaining)) : undefined;
