@@ -71,6 +71,10 @@ export const runLifecycle = (async function ({
 
   // The first of the orchestrator's stop request and the agent's own `stop` event, until closing.
   let stopping: Promise<void> | undefined;
+  const unwatch: (() => void)[] = [];
+  const endWatch = () => {
+    for (const cancel of unwatch) cancel();
+  };
   const onStop = () => {
     endWatch();
     stopping = (async () => {
@@ -83,12 +87,7 @@ export const runLifecycle = (async function ({
       }
     })();
   };
-  const unwatchRequest = stopRequested.whenSet(onStop);
-  const unwatchStop = controlEvents.stop.whenSet(onStop);
-  const endWatch = () => {
-    unwatchRequest();
-    unwatchStop();
-  };
+  unwatch.push(stopRequested.whenSet(onStop), controlEvents.stop.whenSet(onStop));
 
   stateEvents.started.set();
   report(STARTED);

@@ -119,15 +119,17 @@ export class SharedEvent {
    */
   whenSet(listener: () => void): () => void {
     holdLoop();
-    const watch: SetWatch = { pending: true, fire: listener, end: undefined };
-    const fire = () => {
-      if (!watch.pending) return;
-      watch.pending = false;
-      releaseLoop();
-      listener();
+    const watch: SetWatch = {
+      pending: true,
+      fire: () => {
+        if (!watch.pending) return;
+        watch.pending = false;
+        releaseLoop();
+        listener();
+      },
+      end: undefined,
     };
-    watch.fire = fire;
-    if (this.#read() === SET) queueMicrotask(fire);
+    if (this.#read() === SET) queueMicrotask(watch.fire);
     else if (this.#shared()) this.#watchShared(watch);
     else if (this.#onSet) this.#onSet.push(watch);
     else this.#onSet = [watch];
