@@ -99,7 +99,7 @@ class OutOfBandLatch implements OutOfBand {
     this.#reject?.(this.failure);
   }
 
-  race<T>(work: Promise<T>): Promise<T> {
+  race<T>(work: PromiseLike<T>): Promise<T> {
     if (!this.#failed) {
       this.#failed = new Promise<never>((_, reject) => {
         this.#reject = reject;

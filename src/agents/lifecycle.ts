@@ -2,6 +2,7 @@ import { serializeError } from '../errors.ts';
 import type { LifecyclePhase } from '../events/event-map.ts';
 import type { SharedEvent } from '../events/shared-event.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
+import { isThenable } from '../thenable.ts';
 import type { BaseAgent } from './base-agent.ts';
 import type { AgentPlugin } from './plugin.ts';
 
@@ -27,7 +28,7 @@ export interface OutOfBand {
   /** The first such failure, once there is one. */
   readonly failure: OutOfBandFailure | undefined;
   /** `work`, unless such a failure comes first: then rejects with it. */
-  race<T>(work: Promise<T>): Promise<T>;
+  race<T>(work: PromiseLike<T>): Promise<T>;
 }
 
 export interface LifecycleOptions {
@@ -63,10 +64,10 @@ export const runLifecycle = (async function ({
     report({ type: 'error', phase, error: serializeError(error) });
   };
   // Setup and work end early when the agent fails outside its call stack; onStop, onClose and
-  // release always run. Work that returned no promise has nothing left to race.
-  const guard = <T>(value: T | Promise<T>): T | Promise<T> => {
+  // release always run. Work that returned no promise (of any kind) has nothing left to race.
+  const guard = (value: unknown): unknown => {
     if (outOfBand.failure) throw outOfBand.failure;
-    return value instanceof Promise ? outOfBand.race(value) : value;
+    return isThenable(value) ? outOfBand.race(value) : value;
   };
 
   // The first of the orchestrator's stop request and the agent's own `stop` event, until closing.
@@ -102,14 +103,14 @@ export const runLifecycle = (async function ({
       }
       phase = 'setup';
       const setup = guard(agent.setup());
-      if (setup instanceof Promise) await setup;
+      if (isThenable(setup)) await setup;
       stateEvents.ready.set();
       report(READY);
       if (controlEvents.execute.isSet() || (await controlEvents.execute.wait({ signal: abort.signal }))) {
         phase = 'work';
         report(RUNNING);
         result = guard(agent.run());
-        if (result instanceof Promise) result = await result;
+        if (isThenable(result)) result = await result;
       }
     }
   } catch (error) {
@@ -120,7 +121,7 @@ export const runLifecycle = (async function ({
 
   try {
     const closing = agent.onClose();
-    if (closing instanceof Promise) await closing;
+    if (isThenable(closing)) await closing;
   } catch (error) {
     fail('close', error);
   }

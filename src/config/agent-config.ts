@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
 import type { ConfigIssue, IssueSeverity } from '../errors.ts';
+import { isThenable } from '../thenable.ts';
 
 const SEVERITIES: readonly IssueSeverity[] = ['warning', 'error', 'critical'];
 
@@ -36,8 +37,8 @@ export function validateConfig(
   const schema = AgentClass.schema;
   if (schema === undefined) return withValidate(AgentClass, config, []);
   const result = schema['~standard'].validate(config);
-  // A thenable, not only this realm's Promise: a schema library may bring its own.
-  return typeof (result as Partial<PromiseLike<unknown>>).then === 'function'
+  // A schema library may bring its own promises.
+  return isThenable(result)
     ? Promise.resolve(result).then((settled) => fromSchema(AgentClass, config, settled))
     : fromSchema(AgentClass, config, result as StandardSchemaV1.Result<unknown>);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HookRecorder, Traced } from '../fixtures/agents.ts';
+import type { AgentClass } from '../../src/index.ts';
+import { HookRecorder, ThenableWork, Traced } from '../fixtures/agents.ts';
 import { EventLog } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
@@ -32,16 +33,30 @@ for (const mode of MODES) {
       );
     });
 
-    it('runs the hooks in order: setup, execute, onClose', async (t) => {
-      const orchestrator = createOrchestrator(t);
-      const entry = orchestrator.registerAgent(Traced, { mode });
+    const completes: { what: string; Agent: AgentClass; result: unknown }[] = [
+      {
+        what: 'runs the hooks in order: setup, execute, onClose',
+        Agent: Traced,
+        result: ['setup', 'execute', 'onClose'],
+      },
+      {
+        what: 'waits for work that returns a thenable of another promise library, and takes its value',
+        Agent: ThenableWork,
+        result: 'settled later',
+      },
+    ];
+    for (const { what, Agent, result } of completes) {
+      it(what, async (t) => {
+        const orchestrator = createOrchestrator(t);
+        const entry = orchestrator.registerAgent(Agent, { mode });
 
-      await orchestrator.start();
-      await entry.join();
+        await orchestrator.start();
+        await entry.join();
 
-      assert.equal(entry.status, 'completed');
-      assert.deepEqual(entry.result, ['setup', 'execute', 'onClose']);
-    });
+        assert.equal(entry.status, 'completed');
+        assert.deepEqual(entry.result, result);
+      });
+    }
 
     for (const failIn of ['setup', 'work'] as const) {
       it(`runs onClose and sets closed after a failure in ${failIn}`, async (t) => {
