@@ -13,6 +13,14 @@ function tracked() {
   return { batch, said };
 }
 
+/** A batch of one agent that waits, then ends as `end`. */
+function oneAgentBatch(batch: Batch, end: AgentState): void {
+  batch.open();
+  batch.transition('registered', at({ status: 'waiting' }));
+  batch.transition('waiting', end);
+  batch.end();
+}
+
 describe('Batch', () => {
   test('counts each agent in while it waits or runs, and out by how it ended', () => {
     const { batch, said } = tracked();
@@ -39,10 +47,7 @@ describe('Batch', () => {
 
   test('a skip of a waiting agent is counted as skipped', () => {
     const { batch, said } = tracked();
-    batch.open();
-    batch.transition('registered', at({ status: 'waiting' }));
-    batch.transition('waiting', at({ status: 'skipped', reason: 'dependency failed' }));
-    batch.end();
+    oneAgentBatch(batch, at({ status: 'skipped', reason: 'dependency failed' }));
     assert.deepEqual(said[1], { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 1 });
   });
 
@@ -65,10 +70,7 @@ describe('Batch', () => {
 
   test('a new batch starts its counts afresh', () => {
     const { batch, said } = tracked();
-    batch.open();
-    batch.transition('registered', at({ status: 'waiting' }));
-    batch.transition('waiting', at({ status: 'stopped', reason: 'stopped' }));
-    batch.end();
+    oneAgentBatch(batch, at({ status: 'stopped', reason: 'stopped' }));
     batch.open();
     batch.end();
     assert.deepEqual(said.at(-1), { completed: 0, stopped: 0, failed: 0, killed: 0, skipped: 0 });
