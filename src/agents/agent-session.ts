@@ -4,9 +4,9 @@
  * (unhandled rejections, `process.exit` inline), also those that surface after the work returned.
  */
 import { serializeError } from '../errors.ts';
-import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-event.ts';
+import type { AgentEvents } from '../events/agent-events.ts';
 import { createAgentLogger, type LogSink } from '../logging/logger.ts';
-import type { AgentMode, ChildMessage, EventHandles } from '../protocol/messages.ts';
+import type { AgentMode, ChildMessage } from '../protocol/messages.ts';
 import type { AgentClass } from './base-agent.ts';
 import { type OutOfBand, OutOfBandFailure, runLifecycle } from './lifecycle.ts';
 import type { AgentPlugin } from './plugin.ts';
@@ -19,7 +19,7 @@ export interface AgentSessionOptions {
   threadId: number | undefined;
   config: Record<string, unknown>;
   plugins: readonly AgentPlugin[];
-  events: Record<keyof EventHandles, SharedEvent>;
+  events: AgentEvents;
   logLevel: string;
   logSink: LogSink;
   /** The agent's `signal`: aborted on a stop (or by the runtime when it abandons the agent). */
@@ -47,16 +47,7 @@ export const startAgentSession = (function (options: AgentSessionOptions): Agent
         name,
         mode,
         config: options.config as never,
-        controlEvents: {
-          setup: events.setup,
-          execute: events.execute,
-          stop: events.stop,
-        } satisfies ControlEvents,
-        stateEvents: {
-          started: events.started,
-          ready: events.ready,
-          closed: events.closed,
-        } satisfies StateEvents,
+        events,
         signal: abort.signal,
         plugins: options.plugins,
         createLogger: () =>
@@ -68,7 +59,7 @@ export const startAgentSession = (function (options: AgentSessionOptions): Agent
           if (!lifecycleDone) report({ type: 'nested', event });
         },
       });
-      await runLifecycle({ agent, stopRequested: events.stopRequested, abort, outOfBand, report });
+      await runLifecycle({ agent, events, abort, outOfBand, report });
     } catch (error) {
       report({ type: 'error', phase: 'runtime', error: serializeError(error) });
       report({ type: 'done', outcome: 'failed', result: undefined });

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Logger } from 'pino';
 import type { ConfigIssue } from '../errors.ts';
+import type { AgentEvents } from '../events/agent-events.ts';
 import type { ControlEvents, StateEvents } from '../events/shared-event.ts';
 import type { AgentMode } from '../protocol/messages.ts';
 import type { AgentPlugin } from './plugin.ts';
@@ -12,8 +13,8 @@ export interface AgentContext<C extends object = AgentConfig> {
   name: string;
   mode: AgentMode;
   config: C;
-  controlEvents: ControlEvents;
-  stateEvents: StateEvents;
+  /** Its control and state events (each made when first asked for). */
+  events: AgentEvents;
   /** Aborts when a stop is requested. */
   signal: AbortSignal;
   plugins: readonly AgentPlugin[];
@@ -54,8 +55,6 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   readonly name: string;
   readonly mode: AgentMode;
   readonly config: Readonly<C>;
-  readonly controlEvents: ControlEvents;
-  readonly stateEvents: StateEvents;
   /** Aborts when a stop is requested: pass it to anything long you await. */
   readonly signal: AbortSignal;
   readonly plugins: readonly AgentPlugin[];
@@ -63,19 +62,29 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   readonly #heartbeat: () => void;
   /** @internal Used by OrchestratorAgent to pass its nested orchestrator's events up. */
   protected readonly forwardEvent: AgentContext['forward'];
+  readonly #events: AgentEvents;
   #logger: Logger | undefined;
 
   constructor(context: AgentContext<C>) {
     this.name = context.name;
     this.mode = context.mode;
     this.config = Object.freeze({ ...context.config });
-    this.controlEvents = context.controlEvents;
-    this.stateEvents = context.stateEvents;
+    this.#events = context.events;
     this.signal = context.signal;
     this.plugins = context.plugins;
     this.#createLogger = context.createLogger;
     this.#heartbeat = context.heartbeat;
     this.forwardEvent = context.forward;
+  }
+
+  /** `setup`, `execute` and `stop`: the gates it waits at, and the stop it can be asked for with. */
+  get controlEvents(): ControlEvents {
+    return this.#events.control;
+  }
+
+  /** `started`, `ready` and `closed`: set as it gets there. */
+  get stateEvents(): StateEvents {
+    return this.#events.state;
   }
 
   /**

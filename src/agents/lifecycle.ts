@@ -1,6 +1,6 @@
 import { serializeError } from '../errors.ts';
+import type { AgentEvents } from '../events/agent-events.ts';
 import type { LifecyclePhase } from '../events/event-map.ts';
-import type { SharedEvent } from '../events/shared-event.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
 import { isThenable } from '../thenable.ts';
 import type { BaseAgent } from './base-agent.ts';
@@ -33,8 +33,8 @@ export interface OutOfBand {
 
 export interface LifecycleOptions {
   agent: BaseAgent;
-  /** Set by the orchestrator to ask this agent (alone) to stop. */
-  stopRequested: SharedEvent;
+  /** Its control and state events; `stopRequested` is set by the orchestrator to ask it (alone) to stop. */
+  events: AgentEvents;
   /** Aborted when a stop is requested; the agent's `signal`. */
   abort: AbortController;
   /** Where lifecycle reports go: straight to the orchestrator (inline) or over the protocol. */
@@ -51,12 +51,11 @@ export interface LifecycleOptions {
 // biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
 export const runLifecycle = (async function ({
   agent,
-  stopRequested,
+  events,
   abort,
   report,
   outOfBand,
 }: LifecycleOptions): Promise<void> {
-  const { controlEvents, stateEvents } = agent;
   let failed = false;
   let result: unknown;
   const fail = (phase: LifecyclePhase, error: unknown) => {
@@ -88,14 +87,14 @@ export const runLifecycle = (async function ({
       }
     })();
   };
-  unwatch.push(stopRequested.whenSet(onStop), controlEvents.stop.whenSet(onStop));
+  unwatch.push(events.whenSet('stopRequested', onStop), events.whenSet('stop', onStop));
 
-  stateEvents.started.set();
+  events.set('started');
   report(STARTED);
   const initialised: AgentPlugin[] = [];
   let phase: LifecyclePhase = 'setup';
   try {
-    if (controlEvents.setup.isSet() || (await controlEvents.setup.wait({ signal: abort.signal }))) {
+    if (events.isSet('setup') || (await events.get('setup').wait({ signal: abort.signal }))) {
       phase = 'plugins';
       for (const plugin of agent.plugins) {
         await guard(plugin.init?.(agent));
@@ -104,9 +103,9 @@ export const runLifecycle = (async function ({
       phase = 'setup';
       const setup = guard(agent.setup());
       if (isThenable(setup)) await setup;
-      stateEvents.ready.set();
+      events.set('ready');
       report(READY);
-      if (controlEvents.execute.isSet() || (await controlEvents.execute.wait({ signal: abort.signal }))) {
+      if (events.isSet('execute') || (await events.get('execute').wait({ signal: abort.signal }))) {
         phase = 'work';
         report(RUNNING);
         result = guard(agent.run());
@@ -134,7 +133,7 @@ export const runLifecycle = (async function ({
   }
   endWatch();
   if (stopping) await stopping;
-  stateEvents.closed.set();
+  events.set('closed');
   const outcome = failed ? 'failed' : abort.signal.aborted ? 'stopped' : 'completed';
   report({ type: 'done', outcome, result: outcome === 'completed' ? result : undefined });
 });

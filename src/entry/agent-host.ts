@@ -3,10 +3,11 @@
  * agent's module, builds the agent and drives its lifecycle, reporting over the protocol.
  */
 
-import { type AgentSession, type AgentSessionOptions, startAgentSession } from '../agents/agent-session.ts';
+import { type AgentSession, startAgentSession } from '../agents/agent-session.ts';
 import type { AgentClass } from '../agents/base-agent.ts';
 import type { AgentPlugin } from '../agents/plugin.ts';
 import { AgentLoadError, OrchestratorError, serializeError, UnhandledRejectionError } from '../errors.ts';
+import { AgentEvents } from '../events/agent-events.ts';
 import { SharedEvent } from '../events/shared-event.ts';
 import type {
   AgentSpec,
@@ -124,7 +125,7 @@ const host = (async function (transport: ChildTransport, spec: AgentSpec, run: R
     threadId: transport.threadId,
     config: spec.config,
     plugins,
-    events: Object.fromEntries(run.events) as AgentSessionOptions['events'],
+    events: new AgentEvents(Object.fromEntries(run.events) as Record<EventName, SharedEvent>),
     logLevel: spec.logLevel,
     logSink: { write: (line: string) => send({ type: 'log', line }) },
     abort: new AbortController(),

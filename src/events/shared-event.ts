@@ -25,12 +25,14 @@ export interface WaitOptions {
  */
 let keptAlive = 0;
 let keeper: ReturnType<typeof setInterval> | undefined;
-const holdLoop = () => {
+/** @internal Holds the loop open until a matching `releaseLoop()` (for `whenSet`-style watches). */
+export const holdLoop = (): void => {
   if (keptAlive++ > 0) return;
   if (keeper) keeper.ref();
   else keeper = setInterval(() => {}, 2 ** 30);
 };
-const releaseLoop = () => {
+/** @internal */
+export const releaseLoop = (): void => {
   if (--keptAlive === 0) keeper?.unref();
 };
 
@@ -296,21 +298,3 @@ export type AgentEventName = ControlEventName | StateEventName;
 
 export const CONTROL_EVENT_NAMES: readonly ControlEventName[] = ['setup', 'execute', 'stop'];
 export const STATE_EVENT_NAMES: readonly StateEventName[] = ['started', 'ready', 'closed'];
-
-/** Control events with the gates open (`setup`, `execute` set) and `stop` cleared. */
-export function createControlEvents(given: Partial<ControlEvents> = {}): ControlEvents {
-  return {
-    setup: given.setup ?? new SharedEvent(true),
-    execute: given.execute ?? new SharedEvent(true),
-    stop: given.stop ?? new SharedEvent(false),
-  };
-}
-
-/** State events, all cleared until the agent reaches them. */
-export function createStateEvents(given: Partial<StateEvents> = {}): StateEvents {
-  return {
-    started: given.started ?? new SharedEvent(false),
-    ready: given.ready ?? new SharedEvent(false),
-    closed: given.closed ?? new SharedEvent(false),
-  };
-}

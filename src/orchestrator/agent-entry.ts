@@ -66,11 +66,11 @@ export class AgentEntry<R = unknown> {
   }
 
   get controlEvents(): ControlEvents {
-    return this.#record.controlEvents;
+    return this.#record.events.control;
   }
 
   get stateEvents(): StateEvents {
-    return this.#record.stateEvents;
+    return this.#record.events.state;
   }
 
   get state(): AgentState {

@@ -1,6 +1,6 @@
 import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
 import type { SerializedError } from '../errors.ts';
-import type { ControlEvents, SharedEvent, StateEvents } from '../events/shared-event.ts';
+import type { AgentEvents } from '../events/agent-events.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
 import type { AgentState } from './agent-state.ts';
 import type { StatsRecorder } from './agent-stats.ts';
@@ -15,10 +15,8 @@ export interface AgentRecord extends Schedulable {
   readonly name: string;
   readonly AgentClass: AgentClass;
   readonly registration: Registration;
-  readonly controlEvents: ControlEvents;
-  readonly stateEvents: StateEvents;
-  /** The orchestrator's private stop request for this agent alone. */
-  readonly stopRequested: SharedEvent;
+  /** Its control and state events, and the orchestrator's private stop request (`stopRequested`). */
+  readonly events: AgentEvents;
   priority: number;
   sequence: number;
   /** Merged defaults + overrides; replaced by the validated config at start. */

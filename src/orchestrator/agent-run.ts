@@ -178,7 +178,7 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
         spec,
         AgentClass: record.AgentClass,
         plugins: registration.plugins,
-        events: { ...record.controlEvents, ...record.stateEvents, stopRequested: record.stopRequested },
+        events: record.events,
         logSink: context.logSink,
         killTimeout: context.killTimeout,
         resourceLimits: registration.resourceLimits,

@@ -1,13 +1,13 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { resolveConfig, type ValidationResult, validateConfig } from '../config/agent-config.ts';
 import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
+import { AgentEvents } from '../events/agent-events.ts';
 import {
   type AnyOrchestratorEvent,
   isOrchestratorEventName,
   OrchestratorEvent,
   type OrchestratorEventMap,
 } from '../events/event-map.ts';
-import { createControlEvents, createStateEvents, SharedEvent } from '../events/shared-event.ts';
 import type { EventQuery, StoredEvent } from '../history/event-query.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
@@ -239,9 +239,7 @@ export class Orchestrator {
       name,
       AgentClass: AgentClass as AgentClass,
       registration,
-      controlEvents: createControlEvents(registration.controlEvents),
-      stateEvents: createStateEvents(registration.stateEvents),
-      stopRequested: new SharedEvent(false),
+      events: new AgentEvents(registration.controlEvents, registration.stateEvents),
       priority: registration.priority,
       sequence: this.#sequence++,
       config: resolveConfig(AgentClass as AgentClass, registration.config),
@@ -594,8 +592,7 @@ export class Orchestrator {
   /** A new run of `record` begins as a restart: fresh events, back of its priority, counted and told. */
   #countRestart(record: AgentRecord, automatic: boolean, delayMs: number): void {
     record.restarts++;
-    for (const event of Object.values(record.stateEvents)) event.clear();
-    record.stopRequested.clear();
+    record.events.resetRun();
     record.sequence = this.#sequence++;
     this.#emit('agent:restarted', {
       agent: record.name,
@@ -785,7 +782,7 @@ export class Orchestrator {
       this.#transition(record, { status: 'stopping', since: Date.now(), forced: force });
       this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: force });
     }
-    record.stopRequested.set();
+    record.events.set('stopRequested');
     const forceNow = () => {
       if (record.runtime !== runtime) return;
       if (!force) this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: true });

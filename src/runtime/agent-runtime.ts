@@ -1,5 +1,6 @@
 import type { AgentClass } from '../agents/base-agent.ts';
 import type { AgentPlugin } from '../agents/plugin.ts';
+import type { AgentEvents } from '../events/agent-events.ts';
 import type { SharedEvent } from '../events/shared-event.ts';
 import type { LogSink } from '../logging/logger.ts';
 import type { AgentMode, AgentSpec, ChildMessage, EventHandles } from '../protocol/messages.ts';
@@ -35,7 +36,8 @@ export interface LaunchRequest {
   AgentClass: AgentClass;
   /** Plugin instances, for inline agents. */
   plugins: readonly AgentPlugin[];
-  events: Record<RuntimeEventName, SharedEvent>;
+  /** Its events (a thread or process run makes and shares all of them). */
+  events: AgentEvents;
   logSink: LogSink;
   /** Process agents: time between SIGTERM and SIGKILL on a forced stop, ms. */
   killTimeout: number;

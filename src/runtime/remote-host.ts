@@ -104,7 +104,9 @@ export class RemoteHost {
   ): AgentRuntime {
     const run: Run = {
       handlers,
-      mirror: this.#child ? new EventMirror(request.events, (message) => this.#send(message)) : undefined,
+      mirror: this.#child
+        ? new EventMirror(request.events.all(), (message) => this.#send(message))
+        : undefined,
       forced: false,
     };
     this.#run = run;
@@ -142,7 +144,7 @@ export class RemoteHost {
     return {
       type: 'start',
       spec: request.spec,
-      events: eventHandles(request.events, events),
+      events: eventHandles(request.events.all(), events),
       ...(this.#pooled ? { pooled: true } : {}),
     };
   }

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { createControlEvents, createStateEvents, SharedEvent } from '../../src/events/shared-event.ts';
+import { SharedEvent } from '../../src/events/shared-event.ts';
 
 type WorkerMessage =
   | { type: 'done'; isSet: boolean }
@@ -263,30 +263,5 @@ describe('SharedEvent: across threads', () => {
     } finally {
       await worker.terminate();
     }
-  });
-});
-
-describe('createControlEvents / createStateEvents', () => {
-  test('control gates are open and stop is cleared unless given', () => {
-    const events = createControlEvents();
-    assert.equal(events.setup.isSet(), true);
-    assert.equal(events.execute.isSet(), true);
-    assert.equal(events.stop.isSet(), false);
-  });
-
-  test('given control events are used as they are', () => {
-    const gate = new SharedEvent(false);
-    const events = createControlEvents({ execute: gate });
-    assert.equal(events.execute, gate);
-    assert.equal(events.execute.isSet(), false);
-    assert.equal(events.setup.isSet(), true);
-  });
-
-  test('state events start cleared; given ones are kept', () => {
-    const ready = new SharedEvent(true);
-    const events = createStateEvents({ ready });
-    assert.equal(events.started.isSet(), false);
-    assert.equal(events.ready, ready);
-    assert.equal(events.closed.isSet(), false);
   });
 });

@@ -1,0 +1,186 @@
+/**
+ * One agent's seven events: its control events (`setup`, `execute`, `stop`), its state events
+ * (`started`, `ready`, `closed`) and the orchestrator's private `stopRequested`. Each `SharedEvent`
+ * is made only when something asks for it (the user, through `entry.controlEvents` or the agent's
+ * own `this.stateEvents`; a thread or process run, which shares them all). Until then its value is
+ * a bit here, and the lifecycle sets, reads and watches it through `set`, `isSet` and `whenSet` by
+ * name: an inline agent nobody gates or watches makes none. Seven events and their two records
+ * were 544 bytes of every registered agent, most of what a scavenge copied for it.
+ */
+import {
+  CONTROL_EVENT_NAMES,
+  type ControlEvents,
+  holdLoop,
+  releaseLoop,
+  SharedEvent,
+  STATE_EVENT_NAMES,
+  type StateEvents,
+} from './shared-event.ts';
+
+export type AgentEventKey = keyof ControlEvents | keyof StateEvents | 'stopRequested';
+
+/** Every key, in the order of the bits that stand for them. */
+export const AGENT_EVENT_KEYS: readonly AgentEventKey[] = [
+  ...CONTROL_EVENT_NAMES,
+  ...STATE_EVENT_NAMES,
+  'stopRequested',
+];
+const BIT = Object.fromEntries(AGENT_EVENT_KEYS.map((key, index) => [key, 1 << index])) as Record<
+  AgentEventKey,
+  number
+>;
+/** The gates are open and nothing else is set. */
+const DEFAULT_BITS = BIT.setup | BIT.execute;
+/** What a new run starts from: the states and the stop request cleared. */
+const RUN_STATE_BITS = BIT.started | BIT.ready | BIT.closed | BIT.stopRequested;
+
+/** A `whenSet` on an event not made yet. */
+interface PendingWatch {
+  key: AgentEventKey;
+  listener: () => void;
+  /** Once the event is made, the watch lives there: this cancels it. */
+  moved: (() => void) | undefined;
+}
+
+export class AgentEvents {
+  /** The values of the events not made yet, one bit each. */
+  #bits = DEFAULT_BITS;
+  /** The events made so far, by key index. */
+  #made: (SharedEvent | undefined)[] | undefined;
+  #pending: PendingWatch[] | undefined;
+  #control: ControlEvents | undefined;
+  #state: StateEvents | undefined;
+
+  /**
+   * `control`, `state`: events the user passed at registration (or, from a thread or process host,
+   * all seven in one record); the others are made when asked for.
+   */
+  constructor(control?: Partial<Record<AgentEventKey, SharedEvent>>, state?: Partial<StateEvents>) {
+    this.#take(control);
+    this.#take(state);
+  }
+
+  /** The event itself, made now if it was not. */
+  get(key: AgentEventKey): SharedEvent {
+    const slots = this.#slots();
+    const at = index(key);
+    const made = slots[at];
+    if (made) return made;
+    const event = new SharedEvent((this.#bits & BIT[key]) !== 0);
+    slots[at] = event;
+    // Watches waiting on its bit move onto the event.
+    for (const watch of this.#pending ?? []) {
+      if (watch.key !== key || watch.moved) continue;
+      watch.moved = event.whenSet(watch.listener);
+      releaseLoop(); // the event's own watch holds the loop now
+    }
+    if (this.#pending) this.#pending = this.#pending.filter((watch) => !watch.moved);
+    if (this.#pending?.length === 0) this.#pending = undefined;
+    return event;
+  }
+
+  isSet(key: AgentEventKey): boolean {
+    const made = this.#made?.[index(key)];
+    return made ? made.isSet() : (this.#bits & BIT[key]) !== 0;
+  }
+
+  set(key: AgentEventKey): void {
+    const made = this.#made?.[index(key)];
+    if (made) {
+      made.set();
+      return;
+    }
+    if (this.#bits & BIT[key]) return;
+    this.#bits |= BIT[key];
+    const pending = this.#pending;
+    if (!pending) return;
+    const left = pending.filter((watch) => watch.key !== key);
+    this.#pending = left.length > 0 ? left : undefined;
+    for (const watch of pending) {
+      if (watch.key !== key) continue;
+      queueMicrotask(() => {
+        // Cancelled between the set and this microtask: not called.
+        if (watch.moved) return;
+        watch.moved = NOTHING;
+        releaseLoop();
+        watch.listener();
+      });
+    }
+  }
+
+  clear(key: AgentEventKey): void {
+    const made = this.#made?.[index(key)];
+    if (made) made.clear();
+    else this.#bits &= ~BIT[key];
+  }
+
+  /** A new run: `started`, `ready`, `closed` and `stopRequested` cleared. */
+  resetRun(): void {
+    this.#bits &= ~RUN_STATE_BITS;
+    for (const key of AGENT_EVENT_KEYS) if (BIT[key] & RUN_STATE_BITS) this.#made?.[index(key)]?.clear();
+  }
+
+  /**
+   * `SharedEvent.whenSet` of the event named `key`: `listener` is called once, in a microtask, when
+   * it is set (soon, if it already is), unless the returned function was called first. An event
+   * not made yet is not made for this.
+   */
+  whenSet(key: AgentEventKey, listener: () => void): () => void {
+    const made = this.#made?.[index(key)];
+    if (made || this.#bits & BIT[key]) return this.get(key).whenSet(listener);
+    holdLoop();
+    const watch: PendingWatch = { key, listener, moved: undefined };
+    if (this.#pending) this.#pending.push(watch);
+    else this.#pending = [watch];
+    return () => {
+      if (watch.moved) return watch.moved();
+      watch.moved = NOTHING;
+      releaseLoop();
+      const pending = this.#pending;
+      const at = pending ? pending.indexOf(watch) : -1;
+      if (at < 0) return;
+      pending!.splice(at, 1);
+      // The events outlive the run: an emptied array must not hold on to it (see SharedEvent.whenSet).
+      if (pending!.length === 0) this.#pending = undefined;
+    };
+  }
+
+  /** `setup`, `execute` and `stop`, made. One record, the same every time. */
+  get control(): ControlEvents {
+    this.#control ??= { setup: this.get('setup'), execute: this.get('execute'), stop: this.get('stop') };
+    return this.#control;
+  }
+
+  /** `started`, `ready` and `closed`, made. One record, the same every time. */
+  get state(): StateEvents {
+    this.#state ??= { started: this.get('started'), ready: this.get('ready'), closed: this.get('closed') };
+    return this.#state;
+  }
+
+  /** All seven, made: what a thread or process run shares. */
+  all(): Record<AgentEventKey, SharedEvent> {
+    return Object.fromEntries(AGENT_EVENT_KEYS.map((key) => [key, this.get(key)])) as Record<
+      AgentEventKey,
+      SharedEvent
+    >;
+  }
+
+  #take(given: Partial<Record<AgentEventKey, SharedEvent>> | undefined): void {
+    if (!given) return;
+    for (const key of AGENT_EVENT_KEYS) {
+      const event = given[key];
+      if (event) this.#slots()[index(key)] = event;
+    }
+  }
+
+  #slots(): (SharedEvent | undefined)[] {
+    this.#made ??= [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    return this.#made;
+  }
+}
+
+/** The slot of `key`'s event: the position of its bit. */
+const index = (key: AgentEventKey): number => 31 - Math.clz32(BIT[key]);
+
+/** A watch that is over: fired or cancelled. */
+const NOTHING = () => {};
