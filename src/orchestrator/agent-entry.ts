@@ -3,7 +3,7 @@ import type { AgentPlugin } from '../agents/plugin.ts';
 import type { SerializedError } from '../errors.ts';
 import type { ControlEvents, StateEvents } from '../events/shared-event.ts';
 import type { AgentMode } from '../protocol/messages.ts';
-import type { AgentRecord } from './agent-record.ts';
+import { type AgentRecord, whenEnded } from './agent-record.ts';
 import type { AgentState, AgentStatus } from './agent-state.ts';
 import type { Dependency } from './dependency-graph.ts';
 import type { AgentOptions } from './registration.ts';
@@ -141,7 +141,7 @@ export class AgentEntry<R = unknown> {
 
   /** Resolves with the final state once the current run has ended (at once if it is not running). */
   async join(): Promise<AgentState> {
-    await this.#record.ended;
+    await whenEnded(this.#record);
     return this.#record.state;
   }
 }

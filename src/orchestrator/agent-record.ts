@@ -2,7 +2,7 @@ import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
 import type { SerializedError } from '../errors.ts';
 import type { AgentEvents } from '../events/agent-events.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
-import type { AgentState } from './agent-state.ts';
+import { type AgentState, isTerminal } from './agent-state.ts';
 import type { StatsRecorder } from './agent-stats.ts';
 import type { DependencyCondition } from './dependency-graph.ts';
 import type { NestedStatus } from './nested-status.ts';
@@ -28,9 +28,8 @@ export interface AgentRecord extends Schedulable {
   restarts: number;
   /** When the current run launched (`performance.now()`), for durations. */
   launchedAt: number | undefined;
-  /** Resolved when the current run reaches a terminal state. */
-  ended: Promise<void>;
-  resolveEnded: () => void;
+  /** What `whenEnded` handed out for the current run: made only when someone waits for its end. */
+  endWait: { promise: Promise<void>; resolve: () => void } | undefined;
   stopTimer: NodeJS.Timeout | undefined;
   /** The furthest milestone of the current (or last) run, for dependents' conditions. */
   reached: DependencyCondition | undefined;
@@ -48,4 +47,30 @@ export interface AgentRecord extends Schedulable {
   nested: NestedStatus | undefined;
   /** A restart by policy waiting out its backoff: when it fires, and how to cancel it. */
   pendingRestart: { at: number; cancel(): void } | undefined;
+}
+
+const NO_RUN = Promise.resolve();
+
+/**
+ * Resolves when the current run has ended: at once when none is on (never started, or ended).
+ * The promise is made for whoever asks, not for every run: most agents of a batch are never
+ * joined one by one, and a promise, its resolver and their context kept per agent cost ~180 bytes.
+ */
+export function whenEnded(record: AgentRecord): Promise<void> {
+  if (record.endWait) return record.endWait.promise;
+  const { status } = record.state;
+  if (status === 'registered' || isTerminal(status)) return NO_RUN;
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  record.endWait = { promise, resolve };
+  return promise;
+}
+
+/** The current run has ended (its terminal state is recorded): whoever waits for it goes on. */
+export function runEnded(record: AgentRecord): void {
+  const wait = record.endWait;
+  record.endWait = undefined;
+  wait?.resolve();
 }

@@ -13,7 +13,7 @@ import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
-import type { AgentRecord } from './agent-record.ts';
+import { type AgentRecord, runEnded, whenEnded } from './agent-record.ts';
 import { launchRun, type RunContext } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import { type AgentStats, StatsRecorder } from './agent-stats.ts';
@@ -46,10 +46,6 @@ import { Watchdog } from './watchdog.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
-
-/** `ended` and `resolveEnded` of an agent that has not been launched: one of each for all of them. */
-const NEVER_LAUNCHED = Promise.resolve();
-const NOTHING_TO_END = () => {};
 
 /**
  * Supervises agents running inline, in worker threads and in child processes: starts them
@@ -249,8 +245,7 @@ export class Orchestrator {
       lastError: undefined,
       restarts: 0,
       launchedAt: undefined,
-      ended: NEVER_LAUNCHED,
-      resolveEnded: NOTHING_TO_END,
+      endWait: undefined,
       stopTimer: undefined,
       reached: undefined,
       unmet: undefined,
@@ -516,7 +511,7 @@ export class Orchestrator {
         (record) => !isTerminal(record.state.status) && record.state.status !== 'registered',
       );
       if (active.length === 0) return;
-      await Promise.all(active.map((record) => record.ended));
+      await Promise.all(active.map(whenEnded));
     }
   }
 
@@ -682,11 +677,6 @@ export class Orchestrator {
 
   /** A new run begins: it waits (for its dependencies, a slot, or a backoff). */
   #prepareRun(record: AgentRecord): void {
-    let resolveEnded!: () => void;
-    record.ended = new Promise((resolve) => {
-      resolveEnded = resolve;
-    });
-    record.resolveEnded = resolveEnded;
     record.result = undefined;
     record.reached = undefined;
     record.unmet = undefined;
@@ -743,7 +733,7 @@ export class Orchestrator {
         // Dependents released by this end compete for the freed slot with everyone queued.
         this.#propagate(done);
         this.#scheduler.release();
-        done.resolveEnded();
+        runEnded(done);
         if (delay !== undefined) this.#supervisor.schedule(done, delay);
         this.#maybeEndBatch();
       },
@@ -776,7 +766,7 @@ export class Orchestrator {
       this.#endUnlaunched(record, 'stopped');
       return;
     }
-    if (!isLive(status) || !record.runtime) return record.ended;
+    if (!isLive(status) || !record.runtime) return whenEnded(record);
     const runtime = record.runtime;
     if (status !== 'stopping') {
       this.#transition(record, { status: 'stopping', since: Date.now(), forced: force });
@@ -790,7 +780,7 @@ export class Orchestrator {
     };
     if (force) forceNow();
     else record.stopTimer ??= setTimeout(forceNow, this.#config.stopTimeout);
-    return record.ended;
+    return whenEnded(record);
   }
 
   /** An agent that never launched leaves the queue, stopped. */
@@ -807,7 +797,7 @@ export class Orchestrator {
       error: undefined,
       durationMs: 0,
     });
-    record.resolveEnded();
+    runEnded(record);
     this.#propagate(record);
     this.#maybeEndBatch();
   }
@@ -817,7 +807,7 @@ export class Orchestrator {
     const timestamp = Date.now();
     this.#transition(record, { status: 'skipped', since: timestamp, reason });
     this.#emit('agent:skipped', { agent: record.name, timestamp, reason });
-    record.resolveEnded();
+    runEnded(record);
   }
 
   /**

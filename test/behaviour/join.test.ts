@@ -81,6 +81,24 @@ for (const mode of MODES) {
       );
     });
 
+    it('entry.join(): at once before a start; after the run when asked while it waits; at once again after', async (t) => {
+      const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
+      const first = orchestrator.registerAgent(Doubler, { mode, name: 'first', config: { value: 1 } });
+      const second = orchestrator.registerAgent(Doubler, { mode, name: 'second', config: { value: 2 } });
+      assert.equal((await second.join()).status, 'registered');
+
+      await orchestrator.start();
+      assert.equal(second.status, 'waiting', 'behind first for the one slot');
+      const joins = [second.join(), second.join(), first.join()];
+      const [final, again, firstFinal] = await Promise.all(joins);
+      assert.equal(final.status, 'completed');
+      assert.equal(second.result, 4);
+      assert.equal(again, final);
+      assert.equal(firstFinal.status, 'completed');
+      assert.equal(await second.join(), final);
+      await orchestrator.join();
+    });
+
     it('a listener that throws (or rejects) breaks nothing: other listeners still run, the run finishes', async (t) => {
       const orchestrator = createOrchestrator(t);
       const seen: string[] = [];
