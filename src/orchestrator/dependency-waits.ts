@@ -12,6 +12,9 @@ import type { DependencyCondition, DependencyGraph } from './dependency-graph.ts
 export type Verdict = { kind: 'met' } | { kind: 'waiting' } | { kind: 'blocked'; reason: string };
 
 const LEVEL: Record<DependencyCondition, number> = { started: 0, ready: 1, completed: 2 };
+// The verdicts without data: one object each, never changed.
+const MET: Verdict = Object.freeze({ kind: 'met' });
+const WAITING: Verdict = Object.freeze({ kind: 'waiting' });
 
 /** The furthest milestone an agent reached in its current (or last) run. */
 export function reached(record: AgentRecord): number {
@@ -29,11 +32,11 @@ function check(dependency: AgentRecord | undefined, name: string, condition: Dep
   if (!dependency) return { kind: 'blocked', reason: `dependency "${name}" is not registered` };
   const { status } = dependency.state;
   if (isTerminal(status) && status !== 'completed') {
-    if (dependency.restarting) return { kind: 'waiting' };
+    if (dependency.restarting) return WAITING;
     const how = status === 'failed' ? 'failed' : `was ${status}`;
     return { kind: 'blocked', reason: `dependency "${name}" ${how} before it was ${condition}` };
   }
-  return reached(dependency) >= LEVEL[condition] ? { kind: 'met' } : { kind: 'waiting' };
+  return reached(dependency) >= LEVEL[condition] ? MET : WAITING;
 }
 
 /**
@@ -45,14 +48,16 @@ export function admit(
   graph: DependencyGraph,
   lookup: (name: string) => AgentRecord | undefined,
 ): Verdict {
-  const unmet = new Map<string, DependencyCondition>();
+  let unmet: Map<string, DependencyCondition> | undefined;
   for (const { agent, condition } of graph.dependenciesOf(record.name)) {
     const verdict = check(lookup(agent), agent, condition);
     if (verdict.kind === 'blocked') return verdict;
-    if (verdict.kind === 'waiting') unmet.set(agent, condition);
+    if (verdict.kind !== 'waiting') continue;
+    unmet ??= new Map();
+    unmet.set(agent, condition);
   }
-  record.unmet = unmet.size > 0 ? unmet : undefined;
-  return unmet.size > 0 ? { kind: 'waiting' } : { kind: 'met' };
+  record.unmet = unmet;
+  return unmet ? WAITING : MET;
 }
 
 /**
