@@ -89,8 +89,7 @@ for (const mode of MODES) {
 
       await orchestrator.start();
       assert.equal(second.status, 'waiting', 'behind first for the one slot');
-      const joins = [second.join(), second.join(), first.join()];
-      const [final, again, firstFinal] = await Promise.all(joins);
+      const [final, again, firstFinal] = await Promise.all([second.join(), second.join(), first.join()]);
       assert.equal(final.status, 'completed');
       assert.equal(second.result, 4);
       assert.equal(again, final);
