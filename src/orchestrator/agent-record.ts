@@ -2,6 +2,7 @@ import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
 import type { SerializedError } from '../errors.ts';
 import type { AgentEvents } from '../events/agent-events.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
+import type { AgentEntry } from './agent-entry.ts';
 import { type AgentState, isTerminal } from './agent-state.ts';
 import type { StatsRecorder } from './agent-stats.ts';
 import type { DependencyCondition } from './dependency-graph.ts';
@@ -28,6 +29,8 @@ export interface AgentRecord extends Schedulable {
   restarts: number;
   /** When the current run launched (`performance.now()`), for durations. */
   launchedAt: number | undefined;
+  /** Its public face, set once registered (the entry refers back to this record). */
+  entry: AgentEntry | undefined;
   /** What `whenEnded` handed out for the current run: made only when someone waits for its end. */
   endWait: { promise: Promise<void>; resolve: () => void } | undefined;
   stopTimer: NodeJS.Timeout | undefined;

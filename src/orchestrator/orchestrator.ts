@@ -54,7 +54,6 @@ type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
 export class Orchestrator {
   readonly #config: ResolvedOrchestratorConfig;
   readonly #records = new Map<string, AgentRecord>();
-  readonly #entries = new Map<string, AgentEntry>();
   readonly #events: EventHub;
   readonly #scheduler: Scheduler<AgentRecord>;
   readonly #watchdog: Watchdog<AgentRecord>;
@@ -246,6 +245,7 @@ export class Orchestrator {
       restarts: 0,
       launchedAt: undefined,
       endWait: undefined,
+      entry: undefined,
       stopTimer: undefined,
       reached: undefined,
       unmet: undefined,
@@ -258,7 +258,7 @@ export class Orchestrator {
     };
     const entry = new AgentEntry<ResultOf<A>>(record, this.#entryController, options as AgentOptions);
     this.#records.set(name, record);
-    this.#entries.set(name, entry as AgentEntry);
+    record.entry = entry as AgentEntry;
     for (const dependency of registration.dependsOn) {
       this.#graph.add(name, dependency.agent, dependency.condition);
     }
@@ -269,13 +269,12 @@ export class Orchestrator {
 
   /** The entry of a registered agent; throws `ERR_UNKNOWN_AGENT` naming the known ones. */
   getAgent(name: string): AgentEntry {
-    this.#record(name);
-    return this.#entries.get(name)!;
+    return this.#record(name).entry!;
   }
 
   /** Every registered agent, in registration order. */
   agents(): AgentEntry[] {
-    return [...this.#entries.values()];
+    return Array.from(this.#records.values(), (record) => record.entry!);
   }
 
   // ---- status, stats, groups ----------------------------------------------------------------
@@ -344,7 +343,7 @@ export class Orchestrator {
 
   /** The entries of a group's agents; throws `ERR_UNKNOWN_GROUP`. */
   getGroup(group: string): AgentEntry[] {
-    return this.#groups.members(group).map((name) => this.#entries.get(name)!);
+    return this.#groups.members(group).map((name) => this.#records.get(name)!.entry!);
   }
 
   /** Every group with its members' names. */
@@ -375,7 +374,7 @@ export class Orchestrator {
     const live = isLive(status);
     const { startedAt, lastExit } = record.stats;
     const error = record.lastError;
-    const entry = this.#entries.get(record.name)!;
+    const entry = record.entry!;
     const waiting = entry.waitingFor;
     return {
       name: record.name,
