@@ -1,5 +1,5 @@
 import { serializeError } from '../errors.ts';
-import type { AgentEvents } from '../events/agent-events.ts';
+import type { AgentEventKey, AgentEvents } from '../events/agent-events.ts';
 import type { LifecyclePhase } from '../events/event-map.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
 import { isThenable } from '../thenable.ts';
@@ -71,12 +71,7 @@ export const runLifecycle = (async function ({
 
   // The first of the orchestrator's stop request and the agent's own `stop` event, until closing.
   let stopping: Promise<void> | undefined;
-  const unwatch: (() => void)[] = [];
-  const endWatch = () => {
-    for (const cancel of unwatch) cancel();
-  };
-  const onStop = () => {
-    endWatch();
+  const endWatch = events.whenAnySet(STOP_EVENTS, () => {
     stopping = (async () => {
       abort.abort(new Error(`Agent "${agent.name}" was asked to stop.`));
       report(STOPPING);
@@ -86,8 +81,7 @@ export const runLifecycle = (async function ({
         fail('stop', error);
       }
     })();
-  };
-  unwatch.push(events.whenSet('stopRequested', onStop), events.whenSet('stop', onStop));
+  });
 
   events.set('started');
   report(STARTED);
@@ -137,6 +131,9 @@ export const runLifecycle = (async function ({
   const outcome = failed ? 'failed' : abort.signal.aborted ? 'stopped' : 'completed';
   report({ type: 'done', outcome, result: outcome === 'completed' ? result : undefined });
 });
+
+/** What ends the work early: the orchestrator's stop request, or the agent's own `stop` event. */
+const STOP_EVENTS: readonly AgentEventKey[] = ['stopRequested', 'stop'];
 
 // The lifecycle's reports that carry nothing of their own: one object each, never changed.
 const STARTED: ChildMessage = Object.freeze({ type: 'lifecycle', phase: 'started' });

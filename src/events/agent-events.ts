@@ -34,11 +34,12 @@ const DEFAULT_BITS = BIT.setup | BIT.execute;
 /** What a new run starts from: the states and the stop request cleared. */
 const RUN_STATE_BITS = BIT.started | BIT.ready | BIT.closed | BIT.stopRequested;
 
-/** A `whenSet` on an event not made yet. */
+/** A `whenAnySet` on events not made yet. */
 interface PendingWatch {
-  key: AgentEventKey;
+  /** The bits of the events it watches. */
+  bits: number;
   listener: () => void;
-  /** Once the event is made, the watch lives there: this cancels it. */
+  /** Once one of its events is made, the watch lives on the events: this cancels it. */
   moved: (() => void) | undefined;
 }
 
@@ -68,14 +69,18 @@ export class AgentEvents {
     if (made) return made;
     const event = new SharedEvent((this.#bits & BIT[key]) !== 0);
     slots[at] = event;
-    // Watches waiting on its bit move onto the event.
-    for (const watch of this.#pending ?? []) {
-      if (watch.key !== key || watch.moved) continue;
-      watch.moved = event.whenSet(watch.listener);
-      releaseLoop(); // the event's own watch holds the loop now
+    // Watches waiting on its bit move onto the events, all of theirs (made now too).
+    const pending = this.#pending;
+    if (pending?.some((watch) => watch.bits & BIT[key])) {
+      this.#pending = undefined;
+      for (const watch of pending) {
+        if (!(watch.bits & BIT[key])) this.#keep(watch);
+        else {
+          watch.moved = this.#watchMade(watch.bits, watch.listener);
+          releaseLoop(); // the events' own watches hold the loop now
+        }
+      }
     }
-    if (this.#pending) this.#pending = this.#pending.filter((watch) => !watch.moved);
-    if (this.#pending?.length === 0) this.#pending = undefined;
     return event;
   }
 
@@ -94,10 +99,14 @@ export class AgentEvents {
     this.#bits |= BIT[key];
     const pending = this.#pending;
     if (!pending) return;
-    const left = pending.filter((watch) => watch.key !== key);
-    this.#pending = left.length > 0 ? left : undefined;
+    // Most sets have no watch (the lifecycle setting its states while its stop watches wait): no allocation.
+    let watching = 0;
+    for (const watch of pending) if (watch.bits & BIT[key]) watching++;
+    if (watching === 0) return;
+    this.#pending =
+      watching === pending.length ? undefined : pending.filter((watch) => !(watch.bits & BIT[key]));
     for (const watch of pending) {
-      if (watch.key !== key) continue;
+      if (!(watch.bits & BIT[key])) continue;
       queueMicrotask(() => {
         // Cancelled between the set and this microtask: not called.
         if (watch.moved) return;
@@ -121,17 +130,22 @@ export class AgentEvents {
   }
 
   /**
-   * `SharedEvent.whenSet` of the event named `key`: `listener` is called once, in a microtask, when
-   * it is set (soon, if it already is), unless the returned function was called first. An event
-   * not made yet is not made for this.
+   * `listener` is called once, in a microtask, when any of the events named is set (soon, if one
+   * already is), unless the returned function was called first: `SharedEvent.whenSet` over several
+   * events (the lifecycle's stop watch: `stop` or `stopRequested`). Events not made yet are not
+   * made for this: the watch is one entry here until one of them is set or made.
    */
-  whenSet(key: AgentEventKey, listener: () => void): () => void {
-    const made = this.#made?.[index(key)];
-    if (made || this.#bits & BIT[key]) return this.get(key).whenSet(listener);
+  whenAnySet(keys: readonly AgentEventKey[], listener: () => void): () => void {
+    let bits = 0;
+    let made = false;
+    for (const key of keys) {
+      bits |= BIT[key];
+      if (this.#made?.[index(key)]) made = true;
+    }
+    if (made || this.#bits & bits) return this.#watchMade(bits, listener);
     holdLoop();
-    const watch: PendingWatch = { key, listener, moved: undefined };
-    if (this.#pending) this.#pending.push(watch);
-    else this.#pending = [watch];
+    const watch: PendingWatch = { bits, listener, moved: undefined };
+    this.#keep(watch);
     return () => {
       if (watch.moved) return watch.moved();
       watch.moved = NOTHING;
@@ -163,6 +177,32 @@ export class AgentEvents {
       AgentEventKey,
       SharedEvent
     >;
+  }
+
+  #keep(watch: PendingWatch): void {
+    if (this.#pending) this.#pending.push(watch);
+    else this.#pending = [watch];
+  }
+
+  /** A watch over the events of `bits`, made: the first to fire ends the others. */
+  #watchMade(bits: number, listener: () => void): () => void {
+    let over = false;
+    const cancels: (() => void)[] = [];
+    const cancel = () => {
+      over = true;
+      for (const end of cancels) end();
+    };
+    for (const key of AGENT_EVENT_KEYS) {
+      if (!(bits & BIT[key])) continue;
+      cancels.push(
+        this.get(key).whenSet(() => {
+          if (over) return;
+          cancel();
+          listener();
+        }),
+      );
+    }
+    return cancel;
   }
 
   #take(given: Partial<Record<AgentEventKey, SharedEvent>> | undefined): void {

@@ -160,7 +160,8 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
       },
       record,
     );
-    if (record.runtime) context.teardown(record.runtime.exited);
+    const exited = record.runtime?.exited;
+    if (exited) context.teardown(exited);
     record.runtime = undefined;
     context.finished(record);
   };

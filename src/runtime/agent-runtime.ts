@@ -54,8 +54,9 @@ export interface AgentRuntime {
   /**
    * Resolves once the thread or process is gone. A run ends as soon as the agent's host says it is
    * finished (termination is noticed then, not a teardown later); the teardown goes on after it.
+   * `undefined` when nothing outlives the run (an inline agent; a pooled host, which the pool owns).
    */
-  readonly exited: Promise<void>;
+  readonly exited: Promise<void> | undefined;
 }
 
 export type RuntimeLauncher = (request: LaunchRequest, handlers: RuntimeHandlers) => AgentRuntime;

@@ -56,6 +56,6 @@ export function launchInline(request: LaunchRequest, handlers: RuntimeHandlers):
       abort.abort(new Error(`Agent "${spec.name}" was killed.`));
       end(true, null);
     },
-    exited: Promise.resolve(),
+    exited: undefined,
   };
 }

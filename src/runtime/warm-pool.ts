@@ -54,7 +54,7 @@ export class WarmPool {
       else this.#park(slot, reuse.idleTimeoutMs);
     });
     // The pool owns the thread or process beyond the run; close() waits for it.
-    return { ...runtime, exited: Promise.resolve() };
+    return { ...runtime, exited: undefined };
   }
 
   /** Ends every thread and process of the pool, busy or idle; resolves once they are gone. */

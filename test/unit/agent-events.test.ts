@@ -73,11 +73,11 @@ describe('AgentEvents: values', () => {
   });
 });
 
-describe('AgentEvents: whenSet', () => {
+describe('AgentEvents: whenAnySet', () => {
   test('on an event not made: called once, in a microtask after the set, not during it', async () => {
     const events = new AgentEvents();
     let calls = 0;
-    events.whenSet('stop', () => calls++);
+    events.whenAnySet(['stop'], () => calls++);
     events.set('stopRequested'); // another event: not this watch
     events.set('stop');
     assert.equal(calls, 0);
@@ -92,16 +92,16 @@ describe('AgentEvents: whenSet', () => {
   test('on an event already set: called soon', async () => {
     const events = new AgentEvents();
     events.set('stop');
-    const called = new Promise<void>((resolve) => events.whenSet('stop', resolve));
+    const called = new Promise<void>((resolve) => events.whenAnySet(['stop'], resolve));
     await called;
   });
 
   test('cancelled before the set, or between the set and its microtask: never called', async () => {
     const events = new AgentEvents();
     let calls = 0;
-    events.whenSet('stop', () => calls++)();
-    const late = events.whenSet('stop', () => calls++);
-    const kept = new Promise<void>((resolve) => events.whenSet('stop', resolve));
+    events.whenAnySet(['stop'], () => calls++)();
+    const late = events.whenAnySet(['stop'], () => calls++);
+    const kept = new Promise<void>((resolve) => events.whenAnySet(['stop'], resolve));
     events.set('stop');
     late();
     await kept;
@@ -112,9 +112,9 @@ describe('AgentEvents: whenSet', () => {
   test('a watch made before the event moves onto it: a set on the event itself calls it', async () => {
     const events = new AgentEvents();
     let calls = 0;
-    events.whenSet('stop', () => calls++);
-    const called = new Promise<void>((resolve) => events.whenSet('stop', resolve));
-    const cancelled = events.whenSet('stop', () => calls++);
+    events.whenAnySet(['stop'], () => calls++);
+    const called = new Promise<void>((resolve) => events.whenAnySet(['stop'], resolve));
+    const cancelled = events.whenAnySet(['stop'], () => calls++);
     const stop = events.get('stop'); // e.g. the user reads entry.controlEvents
     cancelled();
     stop.set();
@@ -126,12 +126,48 @@ describe('AgentEvents: whenSet', () => {
   test('watches of other events stay when one is set', async () => {
     const events = new AgentEvents();
     const calls: string[] = [];
-    events.whenSet('stop', () => calls.push('stop'));
-    events.whenSet('stopRequested', () => calls.push('stopRequested'));
+    events.whenAnySet(['stop'], () => calls.push('stop'));
+    events.whenAnySet(['stopRequested'], () => calls.push('stopRequested'));
     events.set('stopRequested');
     await microtasks();
     events.set('stop');
     await microtasks();
     assert.deepEqual(calls, ['stopRequested', 'stop']);
+  });
+
+  test('over several events: called once, for whichever is set first; the other set later calls nothing', async () => {
+    const events = new AgentEvents();
+    let calls = 0;
+    events.whenAnySet(['stopRequested', 'stop'], () => calls++);
+    events.set('stop');
+    events.set('stopRequested');
+    await microtasks();
+    assert.equal(calls, 1);
+  });
+
+  test('over several events, one of them made: the watch moves onto all of them and fires once', async () => {
+    for (const made of ['before', 'during'] as const) {
+      const events = new AgentEvents();
+      if (made === 'before') events.get('stop');
+      let calls = 0;
+      events.whenAnySet(['stopRequested', 'stop'], () => calls++);
+      if (made === 'during') events.get('stop');
+      events.get('stopRequested').set();
+      events.get('stop').set();
+      await microtasks();
+      assert.equal(calls, 1, made);
+    }
+  });
+
+  test('over several events, made and cancelled: never called', async () => {
+    const events = new AgentEvents();
+    let calls = 0;
+    const cancel = events.whenAnySet(['stopRequested', 'stop'], () => calls++);
+    events.get('stop');
+    cancel();
+    events.set('stop');
+    events.set('stopRequested');
+    await microtasks();
+    assert.equal(calls, 0);
   });
 });
