@@ -1,61 +1,79 @@
 import { type AgentSession, startAgentSession } from '../agents/agent-session.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
 import type { AgentRuntime, LaunchRequest, RuntimeHandlers } from './agent-runtime.ts';
-import { runGuarded } from './inline-guard.ts';
+import { type InlineRun, runGuarded } from './inline-guard.ts';
 
 /** Runs the agent on the orchestrator's own event loop: no isolation, no start-up cost. */
 export function launchInline(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
-  const { spec } = request;
-  let ended = false;
-  let failed = false;
-  let exitCode: number | null = null;
-  const end = (forced: boolean, code: number | null) => {
-    if (ended) return;
-    ended = true;
-    handlers.exit({ exitCode: code, signal: null, forced });
-  };
-  const report = (message: ChildMessage) => {
-    if (message.type === 'error') failed = true;
-    if (!ended) handlers.message(message);
-  };
-  const abort = new AbortController();
-  let session: AgentSession | undefined;
-  const run = {
-    name: spec.name,
-    fail(error: Error) {
-      if ('exitCode' in error && typeof error.exitCode === 'number') exitCode = error.exitCode;
-      session?.fail(error);
-    },
-  };
+  return new InlineRuntime(request, handlers);
+}
 
-  const main = async () => {
+/**
+ * One inline run: the runtime the orchestrator holds, and the run the inline guard traces failures
+ * to. One object with its state in fields, where closures over a shared scope cost a context and
+ * a function each, for every one of 100,000 short agents.
+ */
+class InlineRuntime implements AgentRuntime, InlineRun {
+  readonly mode = 'inline';
+  readonly pid = process.pid;
+  readonly threadId = undefined;
+  /** Nothing outlives the run. */
+  readonly exited = undefined;
+  readonly name: string;
+  readonly #request: LaunchRequest;
+  readonly #handlers: RuntimeHandlers;
+  readonly #abort = new AbortController();
+  #ended = false;
+  #failed = false;
+  #exitCode: number | null = null;
+  #session: AgentSession | undefined;
+
+  constructor(request: LaunchRequest, handlers: RuntimeHandlers) {
+    this.name = request.spec.name;
+    this.#request = request;
+    this.#handlers = handlers;
+    void runGuarded(this, () => this.#run()).then(() =>
+      this.#end(false, this.#exitCode ?? (this.#failed ? null : 0)),
+    );
+  }
+
+  /** The agent failed outside its own call stack (the inline guard). */
+  fail(error: Error): void {
+    if ('exitCode' in error && typeof error.exitCode === 'number') this.#exitCode = error.exitCode;
+    this.#session?.fail(error);
+  }
+
+  kill(): void {
+    // An inline agent cannot be pre-empted: abandon it, so its slot and its join are freed now.
+    this.#abort.abort(new Error(`Agent "${this.name}" was killed.`));
+    this.#end(true, null);
+  }
+
+  async #run(): Promise<void> {
     await Promise.resolve(); // let launch return before the first report
-    session = startAgentSession({
-      AgentClass: request.AgentClass,
+    const { spec, AgentClass, plugins, events, logSink } = this.#request;
+    this.#session = startAgentSession({
+      AgentClass,
       name: spec.name,
       mode: 'inline',
       threadId: undefined,
       config: spec.config,
-      plugins: request.plugins,
-      events: request.events,
+      plugins,
+      events,
       logLevel: spec.logLevel,
-      logSink: request.logSink,
-      abort,
-      report,
+      logSink,
+      abort: this.#abort,
+      report: (message: ChildMessage) => {
+        if (message.type === 'error') this.#failed = true;
+        if (!this.#ended) this.#handlers.message(message);
+      },
     });
-    await session.finished;
-  };
-  void runGuarded(run, main).then(() => end(false, exitCode ?? (failed ? null : 0)));
+    await this.#session.finished;
+  }
 
-  return {
-    mode: 'inline',
-    pid: process.pid,
-    threadId: undefined,
-    kill() {
-      // An inline agent cannot be pre-empted: abandon it, so its slot and its join are freed now.
-      abort.abort(new Error(`Agent "${spec.name}" was killed.`));
-      end(true, null);
-    },
-    exited: undefined,
-  };
+  #end(forced: boolean, code: number | null): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#handlers.exit({ exitCode: code, signal: null, forced });
+  }
 }
