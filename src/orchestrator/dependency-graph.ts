@@ -74,6 +74,8 @@ export class DependencyGraph {
    * graph allows. Throws `DependencyError` listing every missing agent and every cycle.
    */
   order(agents: readonly string[]): string[] {
+    // No dependency declared at all: nothing is missing, nothing cycles, every agent is independent.
+    if (this.#edges === 0) return [...agents];
     const count = agents.length;
     const indexOf = new Map<string, number>();
     for (let i = 0; i < count; i++) indexOf.set(agents[i]!, i);

@@ -460,11 +460,12 @@ export class Orchestrator {
   async #admit(records: AgentRecord[]): Promise<void> {
     const pending = records.filter((record) => record.state.status === 'registered');
     const refused: ConfigError[] = [];
-    const validated = new Map<AgentRecord, AgentRecord['config']>();
+    // The validated configs, by position in `pending` (used only when none was refused).
+    const validated: AgentRecord['config'][] = [];
     for (const record of pending) {
       try {
         const config = this.#validate(record);
-        validated.set(record, config instanceof Promise ? await config : config);
+        validated.push(config instanceof Promise ? await config : config);
       } catch (error) {
         if (error instanceof ConfigError) refused.push(error);
         else throw error;
@@ -481,8 +482,9 @@ export class Orchestrator {
     }
     this.#batch.admitting = true;
     try {
-      for (const record of pending) {
-        record.config = validated.get(record)!;
+      for (let at = 0; at < pending.length; at++) {
+        const record = pending[at]!;
+        record.config = validated[at]!;
         record.sequence = this.#sequence++;
         this.#enqueue(record);
       }

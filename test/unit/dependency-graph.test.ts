@@ -30,6 +30,14 @@ describe('DependencyGraph', () => {
     assert.deepEqual(order, ['d', 'c', 'a', 'b', 'e']);
   });
 
+  test('without any dependency: registration order, in a new array', () => {
+    const agents = ['b', 'a', 'c'];
+    const order = new DependencyGraph().order(agents);
+    assert.deepEqual(order, ['b', 'a', 'c']);
+    order.pop();
+    assert.deepEqual(agents, ['b', 'a', 'c']);
+  });
+
   test('every order it returns puts each dependency before its dependents', () => {
     const names = Array.from({ length: 300 }, (_, i) => `n${i}`);
     const graph = new DependencyGraph();
