@@ -649,7 +649,15 @@ export class Orchestrator {
   }
 
   #accept(record: AgentRecord, { config, issues }: ValidationResult): AgentRecord['config'] {
-    const { mode, ignoreConfigErrors } = record.registration;
+    const { mode } = record.registration;
+    if (issues.length > 0) this.#weigh(record, issues);
+    if (mode !== 'inline') assertCloneable(record.name, config, mode);
+    return config;
+  }
+
+  /** Logs the warnings, and the errors its policy ignores; throws `ConfigError` when any issue blocks the start. */
+  #weigh(record: AgentRecord, issues: ValidationResult['issues']): void {
+    const { ignoreConfigErrors } = record.registration;
     for (const issue of issues.filter((found) => found.severity === 'warning')) {
       this.logger.warn({ agent: record.name, field: issue.field, value: issue.value }, issue.message);
     }
@@ -667,8 +675,6 @@ export class Orchestrator {
         `${issue.message} (ignored by policy)`,
       );
     }
-    if (mode !== 'inline') assertCloneable(record.name, config, mode);
-    return config;
   }
 
   #enqueue(record: AgentRecord): void {
