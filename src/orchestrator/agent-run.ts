@@ -12,8 +12,8 @@ import {
 } from '../errors.ts';
 import type { OrchestratorEventMap } from '../events/event-map.ts';
 import type { LogSink } from '../logging/logger.ts';
-import type { AgentSpec, ChildMessage } from '../protocol/messages.ts';
-import type { ExitInfo, RuntimeLauncher } from '../runtime/agent-runtime.ts';
+import type { ChildMessage } from '../protocol/messages.ts';
+import type { ExitInfo, RuntimeHandlers, RuntimeLauncher } from '../runtime/agent-runtime.ts';
 import { launchInline } from '../runtime/inline-runtime.ts';
 import { launchFresh } from '../runtime/remote-host.ts';
 import type { WarmPool } from '../runtime/warm-pool.ts';
@@ -53,30 +53,68 @@ export interface RunContext {
 }
 
 export function launchRun(record: AgentRecord, context: RunContext): void {
-  const { registration } = record;
-  let outcome: Extract<ChildMessage, { type: 'done' }> | undefined;
-  let firstError: SerializedError | undefined;
-  const now = () => Date.now();
-  const spec: AgentSpec = {
-    name: record.name,
-    moduleUrl: registration.moduleRef?.moduleUrl ?? '',
-    exportName: registration.moduleRef?.exportName ?? '',
-    config: record.config,
-    plugins: registration.pluginSpecs,
-    logLevel: registration.logLevel ?? context.logLevel,
-  };
-  const reportError = (error: SerializedError, phase: OrchestratorEventMap['agent:error']['phase']) => {
-    firstError ??= error;
-    record.lastError = error;
-    context.emit('agent:error', { agent: record.name, timestamp: now(), phase, error }, record);
-  };
-  const advance = (next: AgentState) => {
-    if (record.state.status !== 'stopping' || next.status === 'stopping') context.transition(record, next);
-  };
+  new AgentRun(record, context).launch();
+}
 
-  let over = false;
-  const onMessage = (message: ChildMessage) => {
-    if (over) return; // a runtime must not report after its end; never let a straggler break the host
+const now = () => Date.now();
+
+/**
+ * One run, as the orchestrator sees it: the handlers its runtime reports to. One object with the
+ * run's state in fields (where closures over a scope cost a context and a function each).
+ */
+class AgentRun implements RuntimeHandlers {
+  readonly #record: AgentRecord;
+  readonly #context: RunContext;
+  #outcome: Extract<ChildMessage, { type: 'done' }> | undefined;
+  #firstError: SerializedError | undefined;
+  /** The runtime has ended: a runtime must not report after its end, and a straggler must not break the host. */
+  #over = false;
+
+  constructor(record: AgentRecord, context: RunContext) {
+    this.#record = record;
+    this.#context = context;
+  }
+
+  launch(): void {
+    const record = this.#record;
+    const context = this.#context;
+    const { registration } = record;
+    context.transition(record, { status: 'starting', since: now() });
+    record.launchedAt = performance.now();
+    try {
+      const { reuse, mode } = registration;
+      const launch: RuntimeLauncher =
+        reuse && mode !== 'inline'
+          ? (request, handlers) => context.pool.launch(mode, request, handlers, reuse)
+          : LAUNCHERS[mode];
+      record.runtime = launch(
+        {
+          spec: {
+            name: record.name,
+            moduleUrl: registration.moduleRef?.moduleUrl ?? '',
+            exportName: registration.moduleRef?.exportName ?? '',
+            config: record.config,
+            plugins: registration.pluginSpecs,
+            logLevel: registration.logLevel ?? context.logLevel,
+          },
+          AgentClass: record.AgentClass,
+          plugins: registration.plugins,
+          events: record.events,
+          logSink: context.logSink,
+          killTimeout: context.killTimeout,
+          resourceLimits: registration.resourceLimits,
+        },
+        this,
+      );
+    } catch (error) {
+      this.exit({ exitCode: null, signal: null, forced: false, error: error as Error });
+    }
+  }
+
+  message(message: ChildMessage): void {
+    if (this.#over) return;
+    const record = this.#record;
+    const context = this.#context;
     switch (message.type) {
       case 'lifecycle': {
         const timestamp = now();
@@ -95,11 +133,11 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
           );
           if (reach(record, 'started')) context.progressed(record);
         } else if (message.phase === 'ready') {
-          advance({ status: 'ready', since: timestamp });
+          this.#advance({ status: 'ready', since: timestamp });
           context.emit('agent:ready', { agent: record.name, timestamp }, record);
           if (reach(record, 'ready')) context.progressed(record);
         } else if (message.phase === 'running') {
-          advance({ status: 'running', since: timestamp });
+          this.#advance({ status: 'running', since: timestamp });
           context.emit('agent:running', { agent: record.name, timestamp }, record);
         } else if (record.state.status !== 'stopping') {
           context.transition(record, { status: 'stopping', since: timestamp, forced: false });
@@ -108,10 +146,10 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
         return;
       }
       case 'error':
-        reportError(message.error, message.phase);
+        this.#reportError(message.error, message.phase);
         return;
       case 'done':
-        outcome = message;
+        this.#outcome = message;
         return;
       case 'log':
         context.logSink.write(message.line.endsWith('\n') ? message.line : `${message.line}\n`);
@@ -130,19 +168,21 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
       case 'event':
         return; // process mirrors handle these before they get here
     }
-  };
+  }
 
-  const onExit = (exit: ExitInfo) => {
-    if (over) return;
-    over = true;
+  exit(exit: ExitInfo): void {
+    if (this.#over) return;
+    this.#over = true;
+    const record = this.#record;
+    const context = this.#context;
     clearTimeout(record.stopTimer);
     record.stopTimer = undefined;
-    if (exit.error && !firstError) reportError(serializeError(exit.error), 'runtime');
+    if (exit.error && !this.#firstError) this.#reportError(serializeError(exit.error), 'runtime');
     const killReason = record.killReason;
     record.killReason = undefined;
-    if (killReason && !firstError) reportError(serializeError(killReason), 'runtime');
-    const next = terminalState(record.name, exit, outcome, firstError, now());
-    if (next.status === 'failed' && !firstError) reportError(next.error, 'runtime');
+    if (killReason && !this.#firstError) this.#reportError(serializeError(killReason), 'runtime');
+    const next = terminalState(record.name, exit, this.#outcome, this.#firstError, now());
+    if (next.status === 'failed' && !this.#firstError) this.#reportError(next.error, 'runtime');
     record.result = next.status === 'completed' ? next.result : undefined;
     if (next.status === 'completed') reach(record, 'completed');
     context.transition(record, next);
@@ -164,30 +204,19 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
     if (exited) context.teardown(exited);
     record.runtime = undefined;
     context.finished(record);
-  };
+  }
 
-  context.transition(record, { status: 'starting', since: now() });
-  record.launchedAt = performance.now();
-  try {
-    const { reuse, mode } = registration;
-    const launch: RuntimeLauncher =
-      reuse && mode !== 'inline'
-        ? (request, handlers) => context.pool.launch(mode, request, handlers, reuse)
-        : LAUNCHERS[mode];
-    record.runtime = launch(
-      {
-        spec,
-        AgentClass: record.AgentClass,
-        plugins: registration.plugins,
-        events: record.events,
-        logSink: context.logSink,
-        killTimeout: context.killTimeout,
-        resourceLimits: registration.resourceLimits,
-      },
-      { message: onMessage, exit: onExit },
-    );
-  } catch (error) {
-    onExit({ exitCode: null, signal: null, forced: false, error: error as Error });
+  #reportError(error: SerializedError, phase: OrchestratorEventMap['agent:error']['phase']): void {
+    const record = this.#record;
+    this.#firstError ??= error;
+    record.lastError = error;
+    this.#context.emit('agent:error', { agent: record.name, timestamp: now(), phase, error }, record);
+  }
+
+  #advance(next: AgentState): void {
+    const record = this.#record;
+    if (record.state.status !== 'stopping' || next.status === 'stopping')
+      this.#context.transition(record, next);
   }
 }
 
