@@ -272,26 +272,10 @@ export class EventStore {
     if (!ORCHESTRATOR_EVENT_NAMES.has(type)) throw new InvalidOptionError('event.type', type, EVENT_LIST);
     const agent = 'agent' in payload ? payload.agent : undefined;
     const rule = this.#rules.get(type);
-    const node = rule
-      ? new RuleNode(++this.#seq, type, agent, payload)
-      : new Node(++this.#seq, type, agent, payload);
+    const seq = ++this.#seq;
+    const node = rule ? new RuleNode(seq, type, agent, payload) : new Node(seq, type, agent, payload);
     this.#all.append(node);
-    if (rule && node instanceof RuleNode) {
-      if (rule.total !== Infinity) {
-        node.typeChain = chainOf(this.#byType, type, TYPE);
-        node.typeChain.append(node);
-      }
-      if (rule.perAgent !== Infinity && agent !== undefined) {
-        const ofType = this.#byTypeAgent.get(type) ?? new Map<string, Chain>();
-        if (ofType.size === 0) this.#byTypeAgent.set(type, ofType);
-        node.typeAgentChain = chainOf(ofType, agent, TYPE_AGENT);
-        node.typeAgentChain.append(node);
-      }
-      const sameAgent = node.typeAgentChain;
-      if (sameAgent && sameAgent.size > rule.perAgent) this.#evict(sameAgent.head!);
-      const sameType = node.typeChain;
-      if (sameType && sameType.size > rule.total) this.#evict(sameType.head!);
-    }
+    if (rule) this.#applyRule(node as RuleNode, rule);
     if (this.#all.size > this.#capacity) this.#evict(this.#all.head!);
     return node;
   }
@@ -335,6 +319,25 @@ export class EventStore {
       return this.#all;
     }
     return (single && this.#byType.get(single)) || this.#all;
+  }
+
+  /** Links a new event of a type under `rule` into its chains, and evicts what the rule no longer keeps. */
+  #applyRule(node: RuleNode, rule: { perAgent: number; total: number }): void {
+    const { type, agent } = node;
+    if (rule.total !== Infinity) {
+      node.typeChain = chainOf(this.#byType, type, TYPE);
+      node.typeChain.append(node);
+    }
+    if (rule.perAgent !== Infinity && agent !== undefined) {
+      const ofType = this.#byTypeAgent.get(type) ?? new Map<string, Chain>();
+      if (ofType.size === 0) this.#byTypeAgent.set(type, ofType);
+      node.typeAgentChain = chainOf(ofType, agent, TYPE_AGENT);
+      node.typeAgentChain.append(node);
+    }
+    const sameAgent = node.typeAgentChain;
+    if (sameAgent && sameAgent.size > rule.perAgent) this.#evict(sameAgent.head!);
+    const sameType = node.typeChain;
+    if (sameType && sameType.size > rule.total) this.#evict(sameType.head!);
   }
 
   #evict(node: Node): void {
