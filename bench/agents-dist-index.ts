@@ -1,6 +1,7 @@
 /**
  * The benchmark agent against the published package, its module importing the package root
- * `tsorchestrate` (dist/index.js, via the package self-reference), as the README's agents do.
+ * `tsorchestrate` (dist/index.js, via the package self-reference), as agents written against the
+ * root do (the README recommends `tsorchestrate/agent`: bench/agents-dist.ts).
  * Run it with `tsorchestrate`'s Orchestrator (dist/ too): one BaseAgent on both sides.
  */
 import { OneShotAgent } from 'tsorchestrate';

@@ -26,7 +26,7 @@ const DIST_INDEX = new URL('../dist/index.js', import.meta.url);
 
 /**
  * The variants to measure. From source (src/*.ts, Orchestrator from src/index.ts): `index`, the agent
- * module imports the package root (as the README's agents do); `agent`, it imports the lighter
+ * module imports the package root; `agent`, it imports the lighter
  * src/agent.ts. From the built package (dist/, what users run; only when dist/ is built), through
  * the package's self-reference: `dist-index` imports `tsorchestrate`, `dist-agent` imports
  * `tsorchestrate/agent`; their Orchestrator is `tsorchestrate`'s (one BaseAgent on both sides).

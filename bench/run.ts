@@ -7,8 +7,8 @@
  * Two raw baselines: `raw` (the loop as usually written: each worker/child strips and compiles
  * its .ts files from scratch) and `raw+cache` (the same loop with Node's compile cache on, which
  * tsorchestrate turns on for its workers and children). Orchestrated variants
- * (harness.ts agentVariants): from source, `index` (the agent module imports src/index.ts, as in the
- * README) and `agent` (it imports src/agent.ts); from the built package (dist/, what users run; when
+ * (harness.ts agentVariants): from source, `index` (the agent module imports src/index.ts, the package
+ * root) and `agent` (it imports src/agent.ts); from the built package (dist/, what users run; when
  * built), `dist-index` (imports `tsorchestrate`) and `dist-agent` (imports `tsorchestrate/agent`),
  * each with that side's Orchestrator. Each round runs every baseline, then every orchestrated
  * variant (A, B, A, B ...); medians over the rounds.

@@ -145,15 +145,18 @@ const rows: [string, string, string, string][] = [
     '>= 3x',
   ],
 ];
+const header = ['scenario', 'figures', 'ratio', 'target'];
 const widths = [0, 1, 2, 3].map((column) =>
-  Math.max(
-    ...rows.map((row) => row[column]!.length),
-    ['scenario', 'figures', 'ratio', 'target'][column]!.length,
-  ),
+  Math.max(...rows.map((row) => row[column]!.length), header[column]!.length),
 );
-const format = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
+// A Markdown table, padded so it also reads as one in a terminal: the README's is pasted from it.
+const format = (row: readonly string[]) =>
+  `| ${row.map((cell, column) => (column === 2 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join(' | ')} |`;
 console.log(
   `\n== summary (medians of ${process.env.BENCH_LAUNCH_ROUNDS ?? 7} rounds for (a) and (b), ${process.env.BENCH_ROUNDS} for the rest; ${((performance.now() - started) / 60_000).toFixed(1)} min)`,
 );
-console.log(format(['scenario', 'figures', 'ratio', 'target']));
+console.log(format(header));
+console.log(
+  `| ${widths.map((width, column) => (column === 2 ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`,
+);
 for (const row of rows) console.log(format(row));
