@@ -32,7 +32,9 @@ class InlineRuntime implements AgentRuntime, InlineRun {
     this.name = request.spec.name;
     this.#request = request;
     this.#handlers = handlers;
-    void runGuarded(this, () => this.#run()).then(() =>
+    // The session starts a microtask later: launch returns (and the runtime is recorded) before
+    // the first report.
+    void runGuarded(this, () => Promise.resolve().then(() => this.#start())).then(() =>
       this.#end(false, this.#exitCode ?? (this.#failed ? null : 0)),
     );
   }
@@ -49,8 +51,8 @@ class InlineRuntime implements AgentRuntime, InlineRun {
     this.#end(true, null);
   }
 
-  async #run(): Promise<void> {
-    await Promise.resolve(); // let launch return before the first report
+  /** Starts the agent's session; resolves once it is finished (no async function: one frame less per run). */
+  #start(): Promise<void> {
     const { spec, AgentClass, plugins, events, logSink } = this.#request;
     this.#session = startAgentSession({
       AgentClass,
@@ -68,7 +70,7 @@ class InlineRuntime implements AgentRuntime, InlineRun {
         if (!this.#ended) this.#handlers.message(message);
       },
     });
-    await this.#session.finished;
+    return this.#session.finished;
   }
 
   #end(forced: boolean, code: number | null): void {
