@@ -41,32 +41,39 @@ export const startAgentSession = (function (options: AgentSessionOptions): Agent
   let lifecycleDone = false;
   let beats = 0;
 
-  const run = async () => {
-    try {
-      const agent = new options.AgentClass({
-        name,
-        mode,
-        config: options.config as never,
-        events,
-        signal: abort.signal,
-        plugins: options.plugins,
-        createLogger: () =>
-          createAgentLogger(name, mode, options.logLevel, options.logSink, options.threadId),
-        heartbeat: () => {
-          if (!lifecycleDone) report({ type: 'heartbeat', sequence: ++beats });
-        },
-        forward: (event) => {
-          if (!lifecycleDone) report({ type: 'nested', event });
-        },
-      });
-      await runLifecycle({ agent, events, abort, outOfBand, report });
-    } catch (error) {
-      report({ type: 'error', phase: 'runtime', error: serializeError(error) });
-      report({ type: 'done', outcome: 'failed', result: undefined });
-    }
+  // The lifecycle is over: failures from here on are reported as unhandled, after one more turn.
+  const over = () => {
     lifecycleDone = true;
-    await nextTurn();
+    return nextTurn();
   };
+  const crashed = (error: unknown) => {
+    report({ type: 'error', phase: 'runtime', error: serializeError(error) });
+    report({ type: 'done', outcome: 'failed', result: undefined });
+    return over();
+  };
+  // No async function: its frame would be one more object for every run.
+  let finished: Promise<void>;
+  try {
+    const agent = new options.AgentClass({
+      name,
+      mode,
+      config: options.config as never,
+      events,
+      signal: abort.signal,
+      plugins: options.plugins,
+      createLogger: () => createAgentLogger(name, mode, options.logLevel, options.logSink, options.threadId),
+      heartbeat: () => {
+        if (!lifecycleDone) report({ type: 'heartbeat', sequence: ++beats });
+      },
+      forward: (event) => {
+        if (!lifecycleDone) report({ type: 'nested', event });
+      },
+    });
+    // The lifecycle reports its own failures and never rejects; were it to, the run still ends.
+    finished = runLifecycle({ agent, events, abort, outOfBand, report }).then(over, crashed);
+  } catch (error) {
+    finished = crashed(error);
+  }
 
   return {
     fail(error) {
@@ -74,7 +81,7 @@ export const startAgentSession = (function (options: AgentSessionOptions): Agent
       if (lifecycleDone) report({ type: 'error', phase: 'unhandled', error: serializeError(error) });
       else outOfBand.fail(error);
     },
-    finished: run(),
+    finished,
   };
 });
 

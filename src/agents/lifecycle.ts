@@ -85,13 +85,15 @@ export const runLifecycle = (async function ({
 
   events.set('started');
   report(STARTED);
-  const initialised: AgentPlugin[] = [];
+  // Made only for an agent with plugins.
+  let initialised: AgentPlugin[] | undefined;
   let phase: LifecyclePhase = 'setup';
   try {
     if (events.isSet('setup') || (await events.get('setup').wait({ signal: abort.signal }))) {
       phase = 'plugins';
       for (const plugin of agent.plugins) {
         await guard(plugin.init?.(agent));
+        initialised ??= [];
         initialised.push(plugin);
       }
       phase = 'setup';
@@ -118,7 +120,7 @@ export const runLifecycle = (async function ({
   } catch (error) {
     fail('close', error);
   }
-  for (const plugin of initialised.reverse()) {
+  for (const plugin of initialised?.reverse() ?? NO_PLUGINS) {
     try {
       await plugin.release?.(agent);
     } catch (error) {
@@ -131,6 +133,8 @@ export const runLifecycle = (async function ({
   const outcome = failed ? 'failed' : abort.signal.aborted ? 'stopped' : 'completed';
   report({ type: 'done', outcome, result: outcome === 'completed' ? result : undefined });
 });
+
+const NO_PLUGINS: readonly AgentPlugin[] = Object.freeze([]);
 
 /** What ends the work early: the orchestrator's stop request, or the agent's own `stop` event. */
 const STOP_EVENTS: readonly AgentEventKey[] = ['stopRequested', 'stop'];
