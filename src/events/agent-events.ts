@@ -153,9 +153,9 @@ export class AgentEvents {
       const pending = this.#pending;
       const at = pending ? pending.indexOf(watch) : -1;
       if (at < 0) return;
-      pending!.splice(at, 1);
       // The events outlive the run: an emptied array must not hold on to it (see SharedEvent.whenSet).
-      if (pending!.length === 0) this.#pending = undefined;
+      if (pending!.length === 1) this.#pending = undefined;
+      else pending!.splice(at, 1);
     };
   }
 
