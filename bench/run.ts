@@ -11,7 +11,8 @@
  * root) and `agent` (it imports src/agent.ts); from the built package (dist/, what users run; when
  * built), `dist-index` (imports `tsorchestrate`) and `dist-agent` (imports `tsorchestrate/agent`),
  * each with that side's Orchestrator. Each round runs every baseline, then every orchestrated
- * variant (A, B, A, B ...); medians over the rounds.
+ * variant (A, B, A, B ...); medians over the rounds, and for each ratio the median of the rounds'
+ * own ratios (each round's runs side by side).
  *
  * Environment: BENCH_ROUNDS (default 3), BENCH_THREAD_AGENTS (200), BENCH_PROCESS_AGENTS (100),
  * BENCH_CONCURRENCY (8), BENCH_WARMUP (1: one small untimed run of each first; 0: none),
@@ -128,10 +129,13 @@ for (const { mode, count, raw, rawName } of modes) {
   const cells = [`median   `, ...baselines.map(({ name }, index) => `${name} ${ms(rawMedians[index]!)}`)];
   for (const [index, { name, imports }] of variants.entries()) {
     const oursMedian = broken.has(name) ? undefined : median(oursMs[index]!);
+    // Each round's ratio is ours against the baseline run just before it; the ratio is their median.
+    // (Medians of each column taken apart pair different rounds, and drift when the machine does.)
+    const ratios = rawMs.map((raw) => median(oursMs[index]!.map((ours, round) => ours / raw[round]!)));
     cells.push(
       oursMedian === undefined
         ? `ours[${name}] error`
-        : `ours[${name}] ${ms(oursMedian)} (${rawMedians.map((base) => `x${(oursMedian / base).toFixed(3)}`).join(' ')})`,
+        : `ours[${name}] ${ms(oursMedian)} (${ratios.map((ratio) => `x${ratio.toFixed(3)}`).join(' ')}: median of the rounds' ratios)`,
     );
     for (const [b, baseline] of baselines.entries()) {
       const label = `${count} ${mode} agents @ ${concurrency}, agent imports ${imports}, vs ${baseline.name}`;
@@ -142,7 +146,7 @@ for (const { mode, count, raw, rawName } of modes) {
         summary.push([label, base.toFixed(0), 'error', '-', target, 'ERROR']);
         continue;
       }
-      const ratio = oursMedian / base;
+      const ratio = ratios[b]!;
       failed ||= ratio > TARGET;
       summary.push([
         label,
