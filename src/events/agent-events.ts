@@ -3,8 +3,8 @@
  * (`started`, `ready`, `closed`) and the orchestrator's private `stopRequested`. Each `SharedEvent`
  * is made only when something asks for it (the user, through `entry.controlEvents` or the agent's
  * own `this.stateEvents`; a thread or process run, which shares them all). Until then its value is
- * a bit here, and the lifecycle sets, reads and watches it through `set`, `isSet` and `whenSet` by
- * name: an inline agent nobody gates or watches makes none. Seven events and their two records
+ * a bit here, and the lifecycle sets, reads and watches it through `set`, `isSet` and `whenAnySet`
+ * by name: an inline agent nobody gates or watches makes none. Seven events and their two records
  * were 544 bytes of every registered agent, most of what a scavenge copied for it.
  */
 import {
@@ -133,7 +133,8 @@ export class AgentEvents {
    * `listener` is called once, in a microtask, when any of the events named is set (soon, if one
    * already is), unless the returned function was called first: `SharedEvent.whenSet` over several
    * events (the lifecycle's stop watch: `stop` or `stopRequested`). Events not made yet are not
-   * made for this: the watch is one entry here until one of them is set or made.
+   * made for this (unless one is set already): the watch is one entry here until one of them is
+   * set or made.
    */
   whenAnySet(keys: readonly AgentEventKey[], listener: () => void): () => void {
     let bits = 0;
