@@ -32,6 +32,7 @@ export {
   OrchestratorError,
   UnhandledRejectionError,
 } from './errors.ts';
+export type { AgentEventKey, AgentEvents } from './events/agent-events.ts';
 export type { ControlEvents, StateEvents, WaitOptions } from './events/shared-event.ts';
 export { SharedEvent } from './events/shared-event.ts';
 export type { Logger } from './logging/logger.ts';
