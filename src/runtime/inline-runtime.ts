@@ -34,7 +34,7 @@ class InlineRuntime implements AgentRuntime, InlineRun {
     this.#handlers = handlers;
     // The session starts a microtask later: launch returns (and the runtime is recorded) before
     // the first report.
-    void runGuarded(this, () => Promise.resolve().then(() => this.#start())).then(() =>
+    void runGuarded(this, () => this.#start()).then(() =>
       this.#end(false, this.#exitCode ?? (this.#failed ? null : 0)),
     );
   }
