@@ -15,6 +15,16 @@ export interface StoredEvent {
   readonly payload: unknown;
 }
 
+/** An event as the history hands it out: built when asked for, frozen. */
+export function storedEvent(
+  seq: number,
+  type: OrchestratorEventName,
+  payload: { timestamp: number },
+): StoredEvent {
+  const agent = 'agent' in payload ? (payload.agent as string) : undefined;
+  return Object.freeze({ seq, type, agent, timestamp: payload.timestamp, payload });
+}
+
 /** Which events `query` returns. Every field is optional; the fields combine with AND. */
 export interface EventQuery {
   agent?: string;

@@ -4,7 +4,7 @@
  */
 import type { AnyOrchestratorEvent, OrchestratorEventMap } from '../events/event-map.ts';
 import { TypedEmitter } from '../events/typed-emitter.ts';
-import type { EventQuery, StoredEvent } from '../history/event-query.ts';
+import { type EventQuery, type StoredEvent, storedEvent } from '../history/event-query.ts';
 import { EventStore, type EventStoreOptions } from '../history/event-store.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import type { StatsRecorder } from './agent-stats.ts';
@@ -46,10 +46,10 @@ export class EventHub {
     const agent = (payload as { agent?: string }).agent;
     const recorder = stats ?? (agent === undefined ? undefined : this.#statsOf(agent));
     recorder?.observe({ type: event, payload } as AnyOrchestratorEvent);
-    const kept = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
+    const seq = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
     if (this.#durable) {
       try {
-        this.#durable.append(kept.event);
+        this.#durable.append(storedEvent(seq, event, payload));
       } catch (error) {
         // A full disk must not stop the orchestrator: keep the in-memory history, say so once.
         this.#durable = undefined;
