@@ -45,7 +45,7 @@ export class EventHub {
   ): void {
     const agent = (payload as { agent?: string }).agent;
     const recorder = stats ?? (agent === undefined ? undefined : this.#statsOf(agent));
-    recorder?.observe({ type: event, payload } as AnyOrchestratorEvent);
+    recorder?.observe(event, payload);
     const seq = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
     if (this.#durable) {
       try {

@@ -49,7 +49,7 @@ const steps: AnyOrchestratorEvent[] = [
 
 function recorded(historySize = 1000): StatsRecorder {
   const stats = new StatsRecorder('a', historySize);
-  for (const event of steps) stats.observe(event);
+  for (const event of steps) stats.observe(event.type, event.payload);
   return stats;
 }
 
@@ -57,9 +57,9 @@ describe('StatsRecorder', () => {
   test('lastExit: none before a run ends, then the exit code and signal of the last one', () => {
     const stats = new StatsRecorder('a', 10);
     assert.equal(stats.lastExit, undefined);
-    for (const event of steps.slice(0, 8)) stats.observe(event);
+    for (const event of steps.slice(0, 8)) stats.observe(event.type, event.payload);
     assert.deepEqual(stats.lastExit, { exitCode: null, signal: 'SIGKILL' });
-    for (const event of steps.slice(8)) stats.observe(event);
+    for (const event of steps.slice(8)) stats.observe(event.type, event.payload);
     assert.deepEqual(stats.lastExit, { exitCode: 0, signal: null });
   });
 
@@ -98,7 +98,7 @@ describe('StatsRecorder', () => {
 
   test('historySize keeps the newest steps and counts the dropped ones, however many came', () => {
     const stats = new StatsRecorder('a', 3);
-    for (let round = 0; round < 5; round++) for (const event of steps) stats.observe(event);
+    for (let round = 0; round < 5; round++) for (const event of steps) stats.observe(event.type, event.payload);
     const { history, historyDropped } = stats.snapshot();
     assert.deepEqual(
       history.map(({ event, timestamp }) => `${event}@${timestamp}`),
