@@ -42,6 +42,11 @@ export class DependencyGraph {
     return [...dependencies].map(([name, condition]) => ({ agent: name, condition }));
   }
 
+  /** What `agent` waits for, dependency name -> condition, in declaration order; nothing is copied. */
+  conditionsOf(agent: string): ReadonlyMap<string, DependencyCondition> {
+    return this.#dependencies.get(agent) ?? NO_CONDITIONS;
+  }
+
   dependentsOf(agent: string): ReadonlySet<string> {
     return this.#dependents.get(agent) ?? EMPTY;
   }
@@ -106,6 +111,7 @@ export class DependencyGraph {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const NO_CONDITIONS: ReadonlyMap<string, DependencyCondition> = new Map();
 
 function getOrAdd<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   let value = map.get(key);

@@ -49,7 +49,7 @@ export function admit(
   lookup: (name: string) => AgentRecord | undefined,
 ): Verdict {
   let unmet: Map<string, DependencyCondition> | undefined;
-  for (const { agent, condition } of graph.dependenciesOf(record.name)) {
+  for (const [agent, condition] of graph.conditionsOf(record.name)) {
     const verdict = check(lookup(agent), agent, condition);
     if (verdict.kind === 'blocked') return verdict;
     if (verdict.kind !== 'waiting') continue;
