@@ -1,7 +1,7 @@
 import { type AgentSession, startAgentSession } from '../agents/agent-session.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
 import type { AgentRuntime, LaunchRequest, RuntimeHandlers } from './agent-runtime.ts';
-import { type InlineRun, runGuarded } from './inline-guard.ts';
+import { type InlineRun, leaveGuard, runGuarded } from './inline-guard.ts';
 
 /** Runs the agent on the orchestrator's own event loop: no isolation, no start-up cost. */
 export function launchInline(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
@@ -34,9 +34,7 @@ class InlineRuntime implements AgentRuntime, InlineRun {
     this.#handlers = handlers;
     // The session starts a microtask later: launch returns (and the runtime is recorded) before
     // the first report.
-    void runGuarded(this, () => this.#start()).then(() =>
-      this.#end(false, this.#exitCode ?? (this.#failed ? null : 0)),
-    );
+    runGuarded(this);
   }
 
   /** The agent failed outside its own call stack (the inline guard). */
@@ -51,8 +49,8 @@ class InlineRuntime implements AgentRuntime, InlineRun {
     this.#end(true, null);
   }
 
-  /** Starts the agent's session; resolves once it is finished (no async function: one frame less per run). */
-  #start(): Promise<void> {
+  /** Starts the agent's session, inside the run's context (the inline guard calls it). */
+  start(): void {
     const { spec, AgentClass, plugins, events, logSink } = this.#request;
     this.#session = startAgentSession({
       AgentClass,
@@ -70,7 +68,11 @@ class InlineRuntime implements AgentRuntime, InlineRun {
         if (!this.#ended) this.#handlers.message(message);
       },
     });
-    return this.#session.finished;
+    // The session never rejects: it reports its failures.
+    void this.#session.finished.then(() => {
+      leaveGuard();
+      this.#end(false, this.#exitCode ?? (this.#failed ? null : 0));
+    });
   }
 
   #end(forced: boolean, code: number | null): void {
