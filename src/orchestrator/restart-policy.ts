@@ -91,10 +91,15 @@ function stripUndefined<T extends object>(input: T): T {
 }
 
 /** One agent's restart bookkeeping. */
+const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
+
 export class RestartTracker {
   readonly policy: RestartPolicy;
-  /** When recent automatic restarts happened (`performance.now()`), within the window. */
-  #recent: number[] = [];
+  /**
+   * When recent automatic restarts happened (`performance.now()`), within the window. Replaced,
+   * never changed in place, until `decide` filters it: one shared empty array until then.
+   */
+  #recent: number[] = NO_RESTARTS;
   /** Restarts since the last stable run: the backoff exponent. */
   #consecutive = 0;
 
@@ -114,7 +119,7 @@ export class RestartTracker {
     const now = performance.now();
     if (uptimeMs >= resetAfterMs) {
       this.#consecutive = 0;
-      this.#recent = [];
+      this.#recent = NO_RESTARTS;
     }
     this.#recent = this.#recent.filter((at) => now - at < withinMs);
     if (this.#recent.length >= maxRestarts) return 'limit';
