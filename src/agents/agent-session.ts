@@ -70,7 +70,9 @@ export const startAgentSession = (function (options: AgentSessionOptions): Agent
       },
     });
     // The lifecycle reports its own failures and never rejects; were it to, the run still ends.
-    finished = runLifecycle({ agent, events, abort, outOfBand, report }).then(over, crashed);
+    // Nothing left to wait for when every hook returned at once: just the one turn.
+    const lifecycle = runLifecycle({ agent, events, abort, outOfBand, report });
+    finished = lifecycle ? lifecycle.then(over, crashed) : over();
   } catch (error) {
     finished = crashed(error);
   }

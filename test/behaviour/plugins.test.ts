@@ -60,6 +60,37 @@ for (const mode of MODES) {
       });
     }
 
+    it('releases plugins in reverse order when onClose throws, and reports the close failure', async (t) => {
+      const logs = new LogCapture();
+      const orchestrator = createOrchestrator(t, { logDestination: logs });
+      const events = new EventLog(orchestrator);
+      const entry = orchestrator.registerAgent(Traced, {
+        mode,
+        config: { failIn: 'close' },
+        logLevel: 'info',
+        plugins: [new TracePlugin('a'), new TracePlugin('b')],
+      });
+
+      await orchestrator.start();
+      await entry.join();
+
+      assert.equal(entry.status, 'failed');
+      assert.deepEqual(logs.steps('Traced'), [
+        'init:a',
+        'init:b',
+        'setup',
+        'execute',
+        'onClose',
+        'release:b',
+        'release:a',
+      ]);
+      const errors = events.of('agent:error', 'Traced');
+      assert.deepEqual(
+        errors.map((error) => [error.phase, error.error.name]),
+        [['close', 'EvalError']],
+      );
+    });
+
     it('when a plugin fails in init: no setup, onClose runs, only the plugins initialised are released', async (t) => {
       const logs = new LogCapture();
       const orchestrator = createOrchestrator(t, { logDestination: logs });

@@ -98,7 +98,8 @@ describe('StatsRecorder', () => {
 
   test('historySize keeps the newest steps and counts the dropped ones, however many came', () => {
     const stats = new StatsRecorder('a', 3);
-    for (let round = 0; round < 5; round++) for (const event of steps) stats.observe(event.type, event.payload);
+    for (let round = 0; round < 5; round++)
+      for (const event of steps) stats.observe(event.type, event.payload);
     const { history, historyDropped } = stats.snapshot();
     assert.deepEqual(
       history.map(({ event, timestamp }) => `${event}@${timestamp}`),
