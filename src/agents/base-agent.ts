@@ -58,10 +58,8 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   /** Aborts when a stop is requested: pass it to anything long you await. */
   readonly signal: AbortSignal;
   readonly plugins: readonly AgentPlugin[];
-  readonly #createLogger: () => Logger;
-  readonly #heartbeat: () => void;
-  /** @internal Used by OrchestratorAgent to pass its nested orchestrator's events up. */
-  protected readonly forwardEvent: AgentContext['forward'];
+  /** What built it: its logger, heartbeats and forwarded events go through it (as method calls). */
+  readonly #context: Pick<AgentContext, 'createLogger' | 'heartbeat' | 'forward'>;
   readonly #events: AgentEvents;
   #logger: Logger | undefined;
 
@@ -72,9 +70,12 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
     this.#events = context.events;
     this.signal = context.signal;
     this.plugins = context.plugins;
-    this.#createLogger = context.createLogger;
-    this.#heartbeat = context.heartbeat;
-    this.forwardEvent = context.forward;
+    this.#context = context;
+  }
+
+  /** @internal Used by OrchestratorAgent to pass its nested orchestrator's events up. */
+  protected forwardEvent(event: { type: string; payload: Record<string, unknown> }): void {
+    this.#context.forward(event);
   }
 
   /** `setup`, `execute` and `stop`: the gates it waits at, and the stop it can be asked for with. */
@@ -93,12 +94,12 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
    * that has sent one and then stays silent too long is reported unresponsive.
    */
   heartbeat(): void {
-    this.#heartbeat();
+    this.#context.heartbeat();
   }
 
   /** A structured logger whose every line carries the agent's name and mode. */
   get logger(): Logger {
-    this.#logger ??= this.#createLogger();
+    this.#logger ??= this.#context.createLogger();
     return this.#logger;
   }
 
