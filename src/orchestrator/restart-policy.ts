@@ -96,10 +96,13 @@ const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
 export class RestartTracker {
   readonly policy: RestartPolicy;
   /**
-   * When recent automatic restarts happened (`performance.now()`), within the window. Replaced,
-   * never changed in place, until `decide` filters it: one shared empty array until then.
+   * When automatic restarts happened (`performance.now()`, so in order): those from `#first` on
+   * are within the window. Passing the old ones moves `#first` instead of filtering the list at
+   * every restart, which cost O(maxRestarts) each (20,000 allowed in the soak: ~0.3 ms a restart).
+   * A shared empty list until the first restart.
    */
-  #recent: number[] = NO_RESTARTS;
+  #times: number[] = NO_RESTARTS;
+  #first = 0;
   /** Restarts since the last stable run: the backoff exponent. */
   #consecutive = 0;
 
@@ -119,11 +122,18 @@ export class RestartTracker {
     const now = performance.now();
     if (uptimeMs >= resetAfterMs) {
       this.#consecutive = 0;
-      this.#recent = NO_RESTARTS;
+      this.#times = NO_RESTARTS;
+      this.#first = 0;
     }
-    this.#recent = this.#recent.filter((at) => now - at < withinMs);
-    if (this.#recent.length >= maxRestarts) return 'limit';
-    this.#recent.push(now);
+    const times = this.#times;
+    while (this.#first < times.length && now - times[this.#first]! >= withinMs) this.#first++;
+    if (times.length - this.#first >= maxRestarts) return 'limit';
+    if (times === NO_RESTARTS) this.#times = [];
+    else if (this.#first > 32 && this.#first * 2 > times.length) {
+      this.#times = times.slice(this.#first); // what was passed goes, in one copy now and then
+      this.#first = 0;
+    }
+    this.#times.push(now);
     const { backoffMs, backoffFactor, backoffMaxMs } = this.policy;
     // Stop growing once the cap is reached (and never compute 0 * Infinity after many restarts).
     const grown = backoffMs * backoffFactor ** this.#consecutive;
@@ -134,6 +144,6 @@ export class RestartTracker {
 
   /** How many restarts count against the limit right now. */
   get recent(): number {
-    return this.#recent.length;
+    return this.#times.length - this.#first;
   }
 }

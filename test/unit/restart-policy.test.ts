@@ -64,6 +64,31 @@ describe('restart policy', () => {
     assert.deepEqual([tracker.decide('failed', 1), tracker.decide('failed', 1)], [0, 0]);
   });
 
+  test('the window slides: restarts count while they are within withinMs of now', (t) => {
+    let clock = 0;
+    t.mock.method(performance, 'now', () => clock);
+    const tracker = new RestartTracker(
+      policy({ when: 'on-failure', maxRestarts: 3, withinMs: 100, backoffMs: 0 }),
+    );
+    const at = (time: number) => {
+      clock = time;
+      return tracker.decide('failed', 1);
+    };
+    assert.deepEqual([at(0), at(10), at(20), at(30)], [0, 0, 0, 'limit']);
+    assert.equal(at(99), 'limit', 'the restart at 0 is still within 100 ms');
+    assert.equal(at(100), 0, 'the restart at 0 has left the window');
+    assert.equal(tracker.recent, 3);
+    // A long run at one restart a ms: the count stays the window's worth, however many passed.
+    const sliding = new RestartTracker(
+      policy({ when: 'on-failure', maxRestarts: 60, withinMs: 50, backoffMs: 0 }),
+    );
+    for (let i = 0; i < 10_000; i++) {
+      clock = 1000 + i;
+      assert.equal(sliding.decide('failed', 1), 0);
+      assert.equal(sliding.recent, Math.min(i + 1, 50));
+    }
+  });
+
   test('a run that stayed up resetAfterMs resets the backoff and the count', () => {
     const tracker = new RestartTracker(
       policy({ when: 'on-failure', maxRestarts: 2, backoffMs: 10, resetAfterMs: 1000 }),
