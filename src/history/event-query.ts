@@ -15,14 +15,17 @@ export interface StoredEvent {
   readonly payload: unknown;
 }
 
+/** The agent an event is about: `payload.agent`, absent from orchestrator-wide events. */
+export const agentOf = (payload: object): string | undefined =>
+  'agent' in payload ? (payload.agent as string) : undefined;
+
 /** An event as the history hands it out: built when asked for, frozen. */
 export function storedEvent(
   seq: number,
   type: OrchestratorEventName,
   payload: { timestamp: number },
 ): StoredEvent {
-  const agent = 'agent' in payload ? (payload.agent as string) : undefined;
-  return Object.freeze({ seq, type, agent, timestamp: payload.timestamp, payload });
+  return Object.freeze({ seq, type, agent: agentOf(payload), timestamp: payload.timestamp, payload });
 }
 
 /** Which events `query` returns. Every field is optional; the fields combine with AND. */

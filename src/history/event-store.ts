@@ -5,7 +5,9 @@ import {
   OrchestratorEvent,
   type OrchestratorEventName,
 } from '../events/event-map.ts';
+import { FrontQueue } from '../front-queue.ts';
 import {
+  agentOf,
   EVENT_LIST,
   type EventQuery,
   isCount,
@@ -97,45 +99,30 @@ const TYPE_CODES = new Map(TYPE_NAMES.map((name, code) => [name, code]));
 const EVICTED = 0;
 const FIRST_LENGTH = 64;
 
-const agentOf = (payload: Payload): string | undefined => ('agent' in payload ? payload.agent : undefined);
-
 /**
  * The seqs of the events one retention rule counts (one type, or one type and one agent), oldest
  * first. An event another bound evicted stays in it until it reaches the front or the queue is
  * tidied: the queue never holds more than about twice the events it counts.
  */
-class SeqQueue {
-  #seqs: number[] = [];
-  #head = 0;
+class SeqQueue extends FrontQueue<number> {
   /** Its events the store still holds. */
   held = 0;
 
-  push(seq: number): void {
-    this.#seqs.push(seq);
+  add(seq: number): void {
+    this.push(seq);
     this.held++;
   }
 
-  /** The slot of the oldest event still held (`slotOf`); evicted ones in front of it are passed for good. */
+  /** The slot of the oldest event still held (`slotOf`); evicted ones in front of it are passed. */
   oldest(slotOf: (seq: number) => number): number {
-    const seqs = this.#seqs;
-    while (this.#head < seqs.length) {
-      const slot = slotOf(seqs[this.#head]!);
-      if (slot >= 0) return slot;
-      this.#head++;
-    }
-    return -1;
+    this.passWhile((seq) => slotOf(seq) < 0);
+    const seq = this.first();
+    return seq === undefined ? -1 : slotOf(seq);
   }
 
-  /** The seqs, newest first (evicted ones included: callers check). */
-  *newestFirst(): Generator<number> {
-    for (let at = this.#seqs.length - 1; at >= this.#head; at--) yield this.#seqs[at]!;
-  }
-
-  /** Forgets the evicted seqs (those passed at the front included) once they outnumber the held ones. */
+  /** Forgets the evicted seqs once they outnumber the held ones. */
   tidy(slotOf: (seq: number) => number): void {
-    if (this.#seqs.length <= 2 * this.held + 16) return;
-    this.#seqs = this.#seqs.slice(this.#head).filter((seq) => slotOf(seq) >= 0);
-    this.#head = 0;
+    if (this.size > 2 * this.held + 16) this.keep((seq) => slotOf(seq) >= 0);
   }
 }
 
@@ -294,7 +281,7 @@ export class EventStore {
   /** Counts a new event of a type under a rule, and evicts what the rule no longer keeps. */
   #applyRule(state: RuleState, seq: number, agent: string | undefined): void {
     const { rule, all, byAgent } = state;
-    all?.push(seq);
+    all?.add(seq);
     let own: SeqQueue | undefined;
     if (byAgent && agent !== undefined) {
       own = byAgent.get(agent);
@@ -302,7 +289,7 @@ export class EventStore {
         own = new SeqQueue();
         byAgent.set(agent, own);
       }
-      own.push(seq);
+      own.add(seq);
     }
     if (own && own.held > rule.perAgent) this.#evict(own.oldest(this.#slotOfSeq));
     if (all && all.held > rule.total) this.#evict(all.oldest(this.#slotOfSeq));
