@@ -16,7 +16,7 @@ import { resolveModuleRef } from '../runtime/loadability.ts';
 import type { ReuseOptions } from '../runtime/warm-pool.ts';
 import { DEPENDENCY_CONDITIONS, type Dependency, type DependencyCondition } from './dependency-graph.ts';
 import { parseOptions } from './orchestrator-config.ts';
-import { type RestartInput, type RestartPolicy, restartSchema } from './restart-policy.ts';
+import { NO_RESTART, type RestartInput, type RestartPolicy, restartSchema } from './restart-policy.ts';
 
 /** A dependency as given: an agent name (condition `ready`), or the name and its condition. */
 export type DependencyInput = string | { agent: string; condition?: DependencyCondition };
@@ -147,10 +147,7 @@ const reuseOptionsSchema = v.strictObject(
 const schema = v.strictObject(
   {
     name: v.optional(agentName),
-    mode: v.optional(
-      v.picklist(AGENT_MODES, `one of ${AGENT_MODES.map((mode) => `"${mode}"`).join(', ')}`),
-      'inline',
-    ),
+    mode: v.optional(v.picklist(AGENT_MODES, `one of ${AGENT_MODES.map((mode) => `"${mode}"`).join(', ')}`)),
     config: v.optional(v.custom<object>((value) => isPlainObject(value), 'a plain object')),
     plugins: v.optional(
       v.array(
@@ -171,7 +168,6 @@ const schema = v.strictObject(
         // `true` is the options' defaults, from the one schema that holds them.
         v.transform((input) => (input === true ? v.parse(reuseOptionsSchema, {}) : input || undefined)),
       ),
-      false,
     ),
     groups: v.optional(
       v.array(
@@ -179,8 +175,8 @@ const schema = v.strictObject(
         'an array of group names',
       ),
     ),
-    priority: v.optional(v.pipe(v.number('a finite number'), v.finite('a finite number')), 0),
-    ignoreConfigErrors: v.optional(v.boolean('true or false'), false),
+    priority: v.optional(v.pipe(v.number('a finite number'), v.finite('a finite number'))),
+    ignoreConfigErrors: v.optional(v.boolean('true or false')),
     logLevel: v.optional(v.picklist(LOG_LEVELS, `one of ${LOG_LEVELS.join(', ')}`)),
     resourceLimits: v.optional(
       v.strictObject(
@@ -215,7 +211,7 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
       `an agent other than "${name}" itself (an agent cannot depend on itself)`,
     );
   }
-  const mode = parsed.mode;
+  const mode = parsed.mode ?? 'inline';
   if (parsed.resourceLimits && mode === 'inline') {
     throw new InvalidOptionError(
       'options.resourceLimits',
@@ -254,10 +250,10 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Reg
     stateEvents: parsed.stateEvents ?? NOTHING,
     dependsOn,
     groups: orNone(parsed.groups),
-    restart: parsed.restart,
+    restart: parsed.restart ?? NO_RESTART,
     reuse: parsed.reuse,
-    priority: parsed.priority,
-    ignoreConfigErrors: parsed.ignoreConfigErrors,
+    priority: parsed.priority ?? 0,
+    ignoreConfigErrors: parsed.ignoreConfigErrors ?? false,
     logLevel: parsed.logLevel,
     resourceLimits: parsed.resourceLimits,
     moduleRef: remote ? resolveModuleRef(AgentClass, mode, 'agent') : undefined,

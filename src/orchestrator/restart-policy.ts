@@ -50,6 +50,10 @@ const POLICY_OF = Object.fromEntries(
 const whenSchema = v.picklist(WHEN, '"never", "on-failure" or "always"');
 const ms = (what: string) => v.optional(v.pipe(v.number(what), v.finite(what), v.minValue(0, what)));
 
+/** The policy of an agent registered without `restart`. */
+export const NO_RESTART: RestartPolicy = POLICY_OF.never;
+
+/** `restart` as given, completed to a policy; `undefined` when absent (the caller's default is `NO_RESTART`). */
 export const restartSchema = v.optional(
   v.pipe(
     v.union(
@@ -84,7 +88,6 @@ export const restartSchema = v.optional(
         typeof input === 'string' ? POLICY_OF[input] : { ...DEFAULTS, ...stripUndefined(input) },
     ),
   ),
-  'never',
 );
 
 function stripUndefined<T extends object>(input: T): T {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
-import { RestartTracker, restartSchema } from '../../src/orchestrator/restart-policy.ts';
+import { NO_RESTART, RestartTracker, restartSchema } from '../../src/orchestrator/restart-policy.ts';
 
-const policy = (input: unknown) => v.parse(restartSchema, input);
+/** As registration reads `restart`: absent is `NO_RESTART`. */
+const policy = (input: unknown) => v.parse(restartSchema, input) ?? NO_RESTART;
 
 describe('restart policy', () => {
   test('a bare `when` takes the defaults; a policy overrides only what it names', () => {
