@@ -11,7 +11,10 @@ export interface StoredEvent {
   readonly agent: string | undefined;
   /** `payload.timestamp`. */
   readonly timestamp: number;
-  /** The event's payload, kept by reference (payloads are plain data nobody mutates). */
+  /**
+   * The event's payload: kept by reference (payloads are plain data nobody mutates), or rebuilt
+   * equal, key for key, for the small events the memory history keeps as columns.
+   */
   readonly payload: unknown;
 }
 

@@ -6,6 +6,7 @@ import {
   type OrchestratorEventName,
 } from '../events/event-map.ts';
 import { FrontQueue } from '../front-queue.ts';
+import { compactFormOf, NOT_COMPACT } from './compact-payload.ts';
 import {
   agentOf,
   EVENT_LIST,
@@ -96,6 +97,8 @@ const TYPE_NAMES: readonly (OrchestratorEventName | undefined)[] = [
   ...(ORCHESTRATOR_EVENT_NAMES as ReadonlySet<OrchestratorEventName>),
 ];
 const TYPE_CODES = new Map(TYPE_NAMES.map((name, code) => [name, code]));
+/** By type code: how the type's payloads are kept as columns, if they can be. */
+const FORMS = TYPE_NAMES.map((name) => (name === undefined ? undefined : compactFormOf(name)));
 const EVICTED = 0;
 const FIRST_LENGTH = 64;
 
@@ -136,9 +139,10 @@ interface RuleState {
 /**
  * A bounded, queryable history of orchestrator events, in memory.
  *
- * The events are columns in the order they were added: seq and type in typed arrays, the payload
- * (which holds agent and timestamp) in a plain array. Adding one writes three slots and allocates
- * nothing; evicting the oldest clears a slot near the others in memory. (A linked node per event
+ * The events are columns in the order they were added: seq, type and timestamp in typed arrays,
+ * the payload in a plain array, or for the commonest small events (compact-payload.ts) the agent's
+ * name there and a code beside it, the payload rebuilt when a query asks. Adding one writes a few
+ * slots and allocates nothing; evicting the oldest clears a slot near the others in memory. (A linked node per event
  * cost an object that outlived a scavenge, and evicting it read memory long out of the cache:
  * 100,000 trivial inline agents ran 12–30% faster without, alternated in one process.)
  *
@@ -156,7 +160,11 @@ export class EventStore {
   readonly #rules = new Map<OrchestratorEventName, RuleState>();
   #seqs = new Float64Array(FIRST_LENGTH);
   #types = new Uint8Array(FIRST_LENGTH);
-  #payloads: (Payload | undefined)[] = new Array(FIRST_LENGTH).fill(undefined);
+  #times = new Float64Array(FIRST_LENGTH);
+  /** The payload, or for one kept as columns (compact-payload.ts) its agent's name. */
+  #payloads: (Payload | string | undefined)[] = new Array(FIRST_LENGTH).fill(undefined);
+  /** A compact payload's code. */
+  #codes = new Uint16Array(FIRST_LENGTH);
   /** Slots before this one hold no event. */
   #head = 0;
   /** The next free slot. */
@@ -206,7 +214,13 @@ export class EventStore {
     const slot = this.#end++;
     this.#seqs[slot] = seq;
     this.#types[slot] = code;
-    this.#payloads[slot] = payload;
+    this.#times[slot] = payload.timestamp;
+    const compact = FORMS[code]?.encode(payload) ?? NOT_COMPACT;
+    if (compact === NOT_COMPACT) this.#payloads[slot] = payload;
+    else {
+      this.#payloads[slot] = (payload as { agent: string }).agent;
+      this.#codes[slot] = compact;
+    }
     this.#size++;
     const rule = this.#rules.get(type);
     if (rule) this.#applyRule(rule, seq, agentOf(payload));
@@ -226,11 +240,11 @@ export class EventStore {
     // The filters of `matchesQuery`, read off the columns: a query by agent looks at every event held.
     const take = (slot: number): boolean => {
       const type = TYPE_NAMES[this.#types[slot]!]!;
-      const payload = this.#payloads[slot]!;
-      if (agent !== undefined && agentOf(payload) !== agent) return false;
+      if (agent !== undefined && this.#agentAt(slot) !== agent) return false;
       if (types !== undefined && !types.has(type)) return false;
-      if (payload.timestamp < since || payload.timestamp > until) return false;
-      found.push(storedEvent(this.#seqs[slot]!, type, payload));
+      const timestamp = this.#times[slot]!;
+      if (timestamp < since || timestamp > until) return false;
+      found.push(storedEvent(this.#seqs[slot]!, type, this.#payloadAt(slot)));
       return found.length === resolved.limit;
     };
     const queue = this.#narrowest(resolved);
@@ -252,7 +266,9 @@ export class EventStore {
   clear(): void {
     this.#seqs = new Float64Array(FIRST_LENGTH);
     this.#types = new Uint8Array(FIRST_LENGTH);
+    this.#times = new Float64Array(FIRST_LENGTH);
     this.#payloads = new Array(FIRST_LENGTH).fill(undefined);
+    this.#codes = new Uint16Array(FIRST_LENGTH);
     this.#head = this.#end = this.#size = 0;
     this.#dropped = 0;
     this.#resetRules();
@@ -305,7 +321,7 @@ export class EventStore {
   /** Empties `slot` and takes its event off the counts of its type's rule. */
   #evict(slot: number): void {
     const type = TYPE_NAMES[this.#types[slot]!]!;
-    const payload = this.#payloads[slot]!;
+    const agent = this.#agentAt(slot);
     this.#types[slot] = EVICTED;
     this.#payloads[slot] = undefined; // the payload goes now, not when the slot is reused
     this.#size--;
@@ -316,12 +332,24 @@ export class EventStore {
       state.all.held--;
       state.all.tidy(this.#slotOfSeq);
     }
-    const agent = agentOf(payload);
     const own = agent === undefined ? undefined : state.byAgent?.get(agent);
     if (!own) return;
     own.held--;
     if (own.held === 0) state.byAgent!.delete(agent!);
     else own.tidy(this.#slotOfSeq);
+  }
+
+  /** The agent of the event in `slot` (`undefined` for an orchestrator-wide one). */
+  #agentAt(slot: number): string | undefined {
+    const held = this.#payloads[slot]!;
+    return typeof held === 'string' ? held : agentOf(held);
+  }
+
+  /** The payload of the event in `slot`, rebuilt when it is kept as columns. */
+  #payloadAt(slot: number): Payload {
+    const held = this.#payloads[slot]!;
+    if (typeof held !== 'string') return held;
+    return FORMS[this.#types[slot]!]!.decode(held, this.#times[slot]!, this.#codes[slot]!) as Payload;
   }
 
   /** The slot holding `seq`, or -1 when that event is not held (evicted, or never added). */
@@ -352,14 +380,20 @@ export class EventStore {
     const grow = this.#size * 2 > length;
     const seqs = grow ? new Float64Array(length * 2) : this.#seqs;
     const types = grow ? new Uint8Array(length * 2) : this.#types;
-    const payloads = grow ? new Array<Payload | undefined>(length * 2).fill(undefined) : this.#payloads;
+    const times = grow ? new Float64Array(length * 2) : this.#times;
+    const payloads = grow
+      ? new Array<Payload | string | undefined>(length * 2).fill(undefined)
+      : this.#payloads;
+    const codes = grow ? new Uint16Array(length * 2) : this.#codes;
     let to = 0;
     for (let from = this.#head; from < this.#end; from++) {
       const type = this.#types[from]!;
       if (type === EVICTED) continue;
       seqs[to] = this.#seqs[from]!;
       types[to] = type;
+      times[to] = this.#times[from]!;
       payloads[to] = this.#payloads[from];
+      codes[to] = this.#codes[from]!;
       to++;
     }
     if (!grow) {
@@ -368,7 +402,9 @@ export class EventStore {
     }
     this.#seqs = seqs;
     this.#types = types;
+    this.#times = times;
     this.#payloads = payloads;
+    this.#codes = codes;
     this.#head = 0;
     this.#end = to;
   }

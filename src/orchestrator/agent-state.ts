@@ -43,6 +43,9 @@ const NEXT: Record<AgentStatus, readonly AgentStatus[]> = {
   skipped: ['waiting'],
 };
 
+/** Every status, in the order above (the history keeps a status as its index here). */
+export const AGENT_STATUSES = Object.freeze(Object.keys(NEXT) as AgentStatus[]);
+
 /** Ended: completed, stopped, failed or skipped. */
 export function isTerminal(status: AgentStatus): boolean {
   return TERMINAL.has(status);

@@ -100,6 +100,90 @@ describe('EventStore: adding', () => {
   });
 });
 
+describe('EventStore: payloads kept as columns', () => {
+  const compact: AnyOrchestratorEvent[] = [
+    { type: 'agent:registered', payload: { agent: 'a', timestamp: 1, mode: 'process' } },
+    { type: 'agent:state-changed', payload: { agent: 'a', timestamp: 2, from: 'waiting', to: 'starting' } },
+    { type: 'agent:state-changed', payload: { agent: 'a', timestamp: 3, from: 'skipped', to: 'registered' } },
+    {
+      type: 'agent:started',
+      payload: { agent: 'a', timestamp: 4, mode: 'inline', pid: process.pid, threadId: undefined },
+    },
+    { type: 'agent:ready', payload: { agent: 'b', timestamp: 5.5 } },
+    { type: 'agent:running', payload: { agent: 'b', timestamp: 6 } },
+  ];
+
+  test('the commonest small events come back equal, key for key and in order, not the same object', () => {
+    const store = new EventStore();
+    for (const event of compact) store.add(event);
+    const stored = store.query();
+    assert.deepEqual(
+      stored.map((event) => event.payload),
+      compact.map((event) => event.payload),
+    );
+    for (const [index, event] of stored.entries()) {
+      assert.equal(JSON.stringify(event.payload), JSON.stringify(compact[index]!.payload));
+      assert.ok('threadId' in (event.payload as object) === event.type.endsWith('started'));
+      assert.notEqual(event.payload, compact[index]!.payload);
+    }
+    assert.deepEqual(seqs(store.query({ agent: 'b' })), [5, 6]);
+    assert.deepEqual(seqs(store.query({ since: 3, until: 5.5 })), [3, 4, 5]);
+  });
+
+  test('one that is not exactly its type’s shape is kept as it is', () => {
+    const store = new EventStore();
+    const kept: AnyOrchestratorEvent[] = [
+      // a key too many, a status or mode not in the lists, a thread's or another process's start
+      { type: 'agent:ready', payload: { agent: 'a', timestamp: 1, extra: 1 } as never },
+      {
+        type: 'agent:state-changed',
+        payload: { agent: 'a', timestamp: 2, from: 'nope', to: 'ready' } as never,
+      },
+      { type: 'agent:registered', payload: { agent: 'a', timestamp: 3, mode: 'fiber' } as never },
+      {
+        type: 'agent:started',
+        payload: { agent: 'a', timestamp: 4, mode: 'thread', pid: process.pid, threadId: 3 },
+      },
+      {
+        type: 'agent:started',
+        payload: { agent: 'a', timestamp: 5, mode: 'process', pid: 1, threadId: undefined },
+      },
+      {
+        type: 'agent:running',
+        payload: Object.assign(Object.create({ inherited: 1 }), { agent: 'a', timestamp: 6 }),
+      },
+      { type: 'agent:running', payload: { agent: 7, timestamp: 7 } as never },
+    ];
+    for (const event of kept) store.add(event);
+    assert.deepEqual(
+      store.query().map((event) => event.payload),
+      kept.map((event) => event.payload),
+    );
+    for (const [index, event] of store.query().entries()) assert.equal(event.payload, kept[index]!.payload);
+  });
+
+  test('columns survive compaction and growth, and rules evict them by agent', () => {
+    const store = new EventStore({ capacity: 500, retention: { 'agent:state-changed': { perAgent: 2 } } });
+    const added: AnyOrchestratorEvent[] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const event =
+        i % 3 === 0
+          ? stateChanged(`a${i % 7}`, i)
+          : i % 3 === 1
+            ? running(`a${i % 5}`, i)
+            : heartbeat('h', i);
+      added.push(event);
+      store.add(event);
+    }
+    const held = store.query();
+    assert.equal(held.length, 500);
+    for (const event of held) assert.deepEqual(event.payload, added[event.seq - 1]!.payload);
+    for (let agent = 0; agent < 7; agent++) {
+      assert.equal(store.query({ agent: `a${agent}`, type: 'agent:state-changed' }).length, 2);
+    }
+  });
+});
+
 describe('EventStore: capacity', () => {
   test('defaults to 10,000', () => {
     assert.equal(new EventStore().capacity, 10_000);
