@@ -321,12 +321,13 @@ export class EventStore {
   /** Empties `slot` and takes its event off the counts of its type's rule. */
   #evict(slot: number): void {
     const type = TYPE_NAMES[this.#types[slot]!]!;
-    const agent = this.#agentAt(slot);
+    const state = this.#rules.get(type);
+    // Only a perAgent rule needs the agent: reading it reaches into memory long out of the cache.
+    const agent = state?.byAgent ? this.#agentAt(slot) : undefined;
     this.#types[slot] = EVICTED;
     this.#payloads[slot] = undefined; // the payload goes now, not when the slot is reused
     this.#size--;
     this.#dropped++;
-    const state = this.#rules.get(type);
     if (!state) return;
     if (state.all) {
       state.all.held--;
