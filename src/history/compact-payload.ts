@@ -1,8 +1,8 @@
 /**
- * The events every run makes most of (a state change, registered, started inline, ready,
- * running: eight of the ten of a trivial inline run) carry nothing but an agent, a time and one or
- * two names from short fixed lists. The memory history keeps those as columns (the agent's name,
- * the time, a 16-bit code) and builds the payload again when a query asks for it, so it holds no
+ * The events every run makes most of (a state change, registered, queued, started inline, ready,
+ * running: nine of the eleven of a trivial inline run that waited for a slot) carry nothing but an
+ * agent, a time and a number or one or two names from short fixed lists. The memory history keeps
+ * those as columns (the agent's name, the time, a 32-bit code) and builds the payload again when a query asks for it, so it holds no
  * object per event. Ten thousand held payloads, written into an array that lives long, were
  * objects each scavenge had to find and copy: 100,000 trivial inline agents ran ~12% faster with
  * no payload held at all.
@@ -18,11 +18,13 @@ import { AGENT_MODES, type AgentMode } from '../protocol/messages.ts';
 export const NOT_COMPACT = -1;
 
 export interface CompactForm {
-  /** The payload's code (0..65535), or `NOT_COMPACT` when it must be kept as it is. */
+  /** The payload's code (an unsigned 32-bit integer), or `NOT_COMPACT` when it must be kept as it is. */
   encode(payload: object): number;
   /** The payload again, from the columns. */
   decode(agent: string, timestamp: number, code: number): object;
 }
+
+const MAX_CODE = 0xffff_ffff;
 
 const codeOf = <T>(list: readonly T[], value: unknown): number => list.indexOf(value as T);
 
@@ -52,6 +54,18 @@ const hostPid = process.pid;
 const FORMS: Partial<Record<OrchestratorEventName, CompactForm>> = {
   'agent:ready': bare,
   'agent:running': bare,
+  'agent:queued': {
+    encode(payload) {
+      if (!isAgentPayload(payload, 1)) return NOT_COMPACT;
+      const { position } = payload as OrchestratorEventMap['agent:queued'];
+      return Number.isInteger(position) && position >= 0 && position <= MAX_CODE ? position : NOT_COMPACT;
+    },
+    decode: (agent, timestamp, position): OrchestratorEventMap['agent:queued'] => ({
+      agent,
+      timestamp,
+      position,
+    }),
+  },
   'agent:registered': {
     encode(payload) {
       if (!isAgentPayload(payload, 1)) return NOT_COMPACT;

@@ -164,7 +164,7 @@ export class EventStore {
   /** The payload, or for one kept as columns (compact-payload.ts) its agent's name. */
   #payloads: (Payload | string | undefined)[] = new Array(FIRST_LENGTH).fill(undefined);
   /** A compact payload's code. */
-  #codes = new Uint16Array(FIRST_LENGTH);
+  #codes = new Uint32Array(FIRST_LENGTH);
   /** Slots before this one hold no event. */
   #head = 0;
   /** The next free slot. */
@@ -268,7 +268,7 @@ export class EventStore {
     this.#types = new Uint8Array(FIRST_LENGTH);
     this.#times = new Float64Array(FIRST_LENGTH);
     this.#payloads = new Array(FIRST_LENGTH).fill(undefined);
-    this.#codes = new Uint16Array(FIRST_LENGTH);
+    this.#codes = new Uint32Array(FIRST_LENGTH);
     this.#head = this.#end = this.#size = 0;
     this.#dropped = 0;
     this.#resetRules();
@@ -385,7 +385,7 @@ export class EventStore {
     const payloads = grow
       ? new Array<Payload | string | undefined>(length * 2).fill(undefined)
       : this.#payloads;
-    const codes = grow ? new Uint16Array(length * 2) : this.#codes;
+    const codes = grow ? new Uint32Array(length * 2) : this.#codes;
     let to = 0;
     for (let from = this.#head; from < this.#end; from++) {
       const type = this.#types[from]!;

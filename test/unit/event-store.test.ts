@@ -103,6 +103,7 @@ describe('EventStore: adding', () => {
 describe('EventStore: payloads kept as columns', () => {
   const compact: AnyOrchestratorEvent[] = [
     { type: 'agent:registered', payload: { agent: 'a', timestamp: 1, mode: 'process' } },
+    { type: 'agent:queued', payload: { agent: 'a', timestamp: 1, position: 70_000 } },
     { type: 'agent:state-changed', payload: { agent: 'a', timestamp: 2, from: 'waiting', to: 'starting' } },
     { type: 'agent:state-changed', payload: { agent: 'a', timestamp: 3, from: 'skipped', to: 'registered' } },
     {
@@ -126,8 +127,8 @@ describe('EventStore: payloads kept as columns', () => {
       assert.ok('threadId' in (event.payload as object) === event.type.endsWith('started'));
       assert.notEqual(event.payload, compact[index]!.payload);
     }
-    assert.deepEqual(seqs(store.query({ agent: 'b' })), [5, 6]);
-    assert.deepEqual(seqs(store.query({ since: 3, until: 5.5 })), [3, 4, 5]);
+    assert.deepEqual(seqs(store.query({ agent: 'b' })), [6, 7]);
+    assert.deepEqual(seqs(store.query({ since: 3, until: 5.5 })), [4, 5, 6]);
   });
 
   test('one that is not exactly its type’s shape is kept as it is', () => {
@@ -140,6 +141,8 @@ describe('EventStore: payloads kept as columns', () => {
         payload: { agent: 'a', timestamp: 2, from: 'nope', to: 'ready' } as never,
       },
       { type: 'agent:registered', payload: { agent: 'a', timestamp: 3, mode: 'fiber' } as never },
+      { type: 'agent:queued', payload: { agent: 'a', timestamp: 3, position: 1.5 } },
+      { type: 'agent:queued', payload: { agent: 'a', timestamp: 3, position: 2 ** 32 } },
       {
         type: 'agent:started',
         payload: { agent: 'a', timestamp: 4, mode: 'thread', pid: process.pid, threadId: 3 },
