@@ -87,18 +87,28 @@ export class Scheduler<T extends Schedulable> {
     }
   }
 
+  /**
+   * Where `item` goes: after every item that runs before it. Most arrive in order (same priority,
+   * a later sequence) and go at the end, found by looking at the last item only: a binary search
+   * of a long queue reads ~17 items scattered through the heap, each a likely cache miss.
+   */
   #insertionPoint(item: T): number {
     let low = this.#head;
     let high = this.#queue.length;
+    if (low === high || runsBefore(this.#queue[high - 1]!, item)) return high;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const other = this.#queue[mid]!;
-      const before =
-        other.priority > item.priority ||
-        (other.priority === item.priority && other.sequence < item.sequence);
-      if (before) low = mid + 1;
+      if (runsBefore(this.#queue[mid]!, item)) low = mid + 1;
       else high = mid;
     }
     return low;
   }
+}
+
+/** Higher priority first, then lower sequence (earlier queued). */
+function runsBefore(first: Schedulable, second: Schedulable): boolean {
+  return (
+    first.priority > second.priority ||
+    (first.priority === second.priority && first.sequence < second.sequence)
+  );
 }

@@ -84,6 +84,45 @@ describe('Scheduler', () => {
     assert.deepEqual(launched, ['running', 'early', 'late']);
   });
 
+  test('2,000 items in random order, with releases between: each launches in the order a sort gives', () => {
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    const { scheduler, launched } = makeScheduler(1);
+    const waiting: Item[] = [];
+    const expected: string[] = [];
+    const byTurn = (a: Item, b: Item) => b.priority - a.priority || a.sequence - b.sequence;
+    for (let i = 0; i < 2_000; i++) {
+      // Runs of in-order arrivals (the usual case), broken by other priorities and late sequences
+      // (each unique: sequences never tie).
+      const priority = random(4) === 0 ? random(3) - 1 : 0;
+      const next: Item = {
+        id: `i${i}`,
+        priority,
+        sequence: random(5) === 0 ? random(i + 1) - 0.5 + i / 1e6 : i,
+      };
+      const position = scheduler.enqueue(next);
+      if (i === 0) {
+        expected.push(next.id); // a free slot: launched at once
+        continue;
+      }
+      waiting.push(next);
+      waiting.sort(byTurn);
+      assert.equal(position, waiting.indexOf(next), `position of ${next.id}`);
+      if (random(3) === 0) {
+        scheduler.release();
+        expected.push(waiting.shift()!.id);
+      }
+    }
+    while (waiting.length > 0) {
+      scheduler.release();
+      expected.push(waiting.shift()!.id);
+    }
+    assert.deepEqual(launched, expected);
+  });
+
   test('raising maxWorkers launches waiting items at once', () => {
     const { scheduler, launched } = makeScheduler(1);
     for (const id of ['a', 'b', 'c', 'd']) scheduler.enqueue(item(id));
