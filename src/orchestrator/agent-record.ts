@@ -2,6 +2,7 @@ import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
 import type { SerializedError } from '../errors.ts';
 import type { AgentEvents } from '../events/agent-events.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
+import type { ContextRunner } from '../runtime/inline-guard.ts';
 import type { AgentEntry } from './agent-entry.ts';
 import { type AgentState, isTerminal } from './agent-state.ts';
 import type { StatsRecorder } from './agent-stats.ts';
@@ -44,6 +45,11 @@ export interface AgentRecord extends Schedulable {
   readonly stats: StatsRecorder;
   /** Supervision: the restart policy and its bookkeeping. */
   readonly supervision: RestartTracker;
+  /**
+   * The async context its next run starts in (inline agents see it): the one `start()` or
+   * `restart()` was called in. Taken at launch, so a record does not keep a caller's context alive.
+   */
+  startIn: ContextRunner | undefined;
   /** Why the orchestrator forced this run's end as a failure (an unresponsive agent), if it did. */
   killReason: Error | undefined;
   /** For an OrchestratorAgent: its nested agents' status, from the events it passes up. */

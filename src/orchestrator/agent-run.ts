@@ -81,6 +81,8 @@ class AgentRun implements RuntimeHandlers {
     const { registration } = record;
     context.transition(record, { status: 'starting', since: now() });
     record.launchedAt = performance.now();
+    const { startIn } = record;
+    record.startIn = undefined;
     try {
       const { reuse, mode } = registration;
       const launch: RuntimeLauncher =
@@ -103,6 +105,7 @@ class AgentRun implements RuntimeHandlers {
           logSink: context.logSink,
           killTimeout: context.killTimeout,
           resourceLimits: registration.resourceLimits,
+          startIn,
         },
         this,
       );

@@ -11,6 +11,7 @@ import {
 import type { EventQuery, StoredEvent } from '../history/event-query.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { captureContext } from '../runtime/inline-guard.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
 import { type AgentRecord, runEnded, whenEnded } from './agent-record.ts';
@@ -255,6 +256,7 @@ export class Orchestrator {
       pendingRestart: undefined,
       nested: undefined,
       killReason: undefined,
+      startIn: undefined,
     };
     const entry = new AgentEntry<ResultOf<A>>(record, this.#entryController, options as AgentOptions);
     this.#records.set(name, record);
@@ -463,6 +465,8 @@ export class Orchestrator {
 
   /** Validates the configs of the `registered` agents among `records` (in order), then queues them. */
   async #admit(records: AgentRecord[]): Promise<void> {
+    // Taken before anything is awaited: the context of whoever called start().
+    const startIn = captureContext();
     const pending = records.filter((record) => record.state.status === 'registered');
     const refused: ConfigError[] = [];
     // The validated configs, by position in `pending` (used only when none was refused).
@@ -491,6 +495,7 @@ export class Orchestrator {
         const record = pending[at]!;
         record.config = validated[at]!;
         record.sequence = this.#sequence++;
+        record.startIn = startIn;
         this.#enqueue(record);
       }
     } finally {
@@ -572,6 +577,7 @@ export class Orchestrator {
     this.#assertOpen();
     const record = this.#record(name);
     if (record.state.status === 'registered') return this.#startOne(name);
+    const startIn = captureContext(); // before the stop is awaited: the caller's context
     // Dependents waiting on this agent keep waiting for its next run instead of being skipped.
     record.restarting = true;
     let config: AgentRecord['config'];
@@ -586,6 +592,7 @@ export class Orchestrator {
     }
     record.restarting = false;
     record.config = config;
+    record.startIn = startIn;
     this.#countRestart(record, false, 0);
     this.#enqueue(record);
   }

@@ -4,6 +4,7 @@ import type { AgentEvents } from '../events/agent-events.ts';
 import type { SharedEvent } from '../events/shared-event.ts';
 import type { LogSink } from '../logging/logger.ts';
 import type { AgentMode, AgentSpec, ChildMessage, EventHandles } from '../protocol/messages.ts';
+import type { ContextRunner } from './inline-guard.ts';
 
 export type RuntimeEventName = keyof EventHandles;
 
@@ -42,6 +43,8 @@ export interface LaunchRequest {
   /** Process agents: time between SIGTERM and SIGKILL on a forced stop, ms. */
   killTimeout: number;
   resourceLimits: ResourceLimits | undefined;
+  /** Inline agents: the async context to start in (`undefined`: the current one). */
+  startIn: ContextRunner | undefined;
 }
 
 /** One running agent, whatever its mode. */

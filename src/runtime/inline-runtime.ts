@@ -20,6 +20,7 @@ class InlineRuntime implements AgentRuntime, InlineRun {
   /** Nothing outlives the run. */
   readonly exited = undefined;
   readonly name: string;
+  readonly startIn: LaunchRequest['startIn'];
   readonly #request: LaunchRequest;
   readonly #handlers: RuntimeHandlers;
   readonly #abort = new AbortController();
@@ -30,6 +31,7 @@ class InlineRuntime implements AgentRuntime, InlineRun {
 
   constructor(request: LaunchRequest, handlers: RuntimeHandlers) {
     this.name = request.spec.name;
+    this.startIn = request.startIn;
     this.#request = request;
     this.#handlers = handlers;
     // The session starts a microtask later: launch returns (and the runtime is recorded) before

@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, it } from 'node:test';
-import { OneShotAgent } from '../../src/index.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { OneShotAgent, Orchestrator } from '../../src/index.ts';
 import { createOrchestrator } from '../helpers/orchestrator.ts';
 
 const request = new AsyncLocalStorage<string>();
@@ -14,6 +16,17 @@ const request = new AsyncLocalStorage<string>();
 class ReadsContext extends OneShotAgent<Record<string, never>, string | undefined> {
   async execute(): Promise<string | undefined> {
     await Promise.resolve();
+    return request.getStore();
+  }
+}
+
+/** Reads the context, then holds its slot until `release()`. */
+let release = () => {};
+class HoldsSlot extends OneShotAgent<Record<string, never>, string | undefined> {
+  async execute(): Promise<string | undefined> {
+    await new Promise<void>((resolve) => {
+      release = resolve;
+    });
     return request.getStore();
   }
 }
@@ -44,5 +57,49 @@ describe('inline agents and async context', () => {
     });
     seen.push(request.getStore());
     assert.deepEqual(seen, ['outer', 'outer', 'outer', undefined]);
+  });
+
+  it('see the context of their own start(), not that of the run whose slot they take', async (t) => {
+    const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
+    const first = orchestrator.registerAgent(HoldsSlot, { name: 'first' });
+    await request.run('first start', () => first.start());
+    const waiting = orchestrator.registerAgent(ReadsContext, { name: 'waiting' });
+    await request.run('second start', () => orchestrator.start());
+    assert.equal(waiting.state.status, 'waiting');
+    release(); // `waiting` is launched from the end of `first`, inside first's context
+    await orchestrator.join();
+    assert.deepEqual([first.result, waiting.result], ['first start', 'second start']);
+  });
+
+  it('a restart runs in the context restart() was called in', async (t) => {
+    const orchestrator = createOrchestrator(t);
+    const reader = orchestrator.registerAgent(ReadsContext, { name: 'reader' });
+    await request.run('start', () => orchestrator.start());
+    await orchestrator.join();
+    await request.run('restart', () => orchestrator.restart('reader'));
+    await reader.join();
+    assert.equal(reader.result, 'restart');
+  });
+
+  it('an ended run does not keep the context it was started in alive', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const store = new AsyncLocalStorage<object>();
+    const orchestrator = new Orchestrator({ logLevel: 'silent', handleSignals: false });
+    orchestrator.registerAgent(ReadsContext, { name: 'reader' });
+    let ref: WeakRef<object> | undefined;
+    await (async () => {
+      const value = {};
+      ref = new WeakRef(value);
+      await store.run(value, () => orchestrator.start());
+    })();
+    await orchestrator.join();
+    // WeakRefs hold their targets until the current job ends; the inline guard watches one more turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.equal(ref?.deref(), undefined);
+    assert.equal(orchestrator.getAgent('reader').state.status, 'completed');
+    await orchestrator.shutdown();
   });
 });
