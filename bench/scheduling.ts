@@ -121,6 +121,7 @@ const theirs: number[] = [];
 for (let round = 0; round < rounds; round++) {
   ours.push(await orchestrated());
   theirs.push(await pQueue());
+  console.log(`round ${round + 1}: ${ours.at(-1)!.toFixed(0)} vs ${theirs.at(-1)!.toFixed(0)} ms`);
 }
 // Each round ran both side by side: the ratio is the median of the rounds' own ratios.
 const ratio = median(theirs.map((time, round) => time / ours[round]!));
