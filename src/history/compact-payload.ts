@@ -1,11 +1,11 @@
 /**
- * The events every run makes most of (a state change, registered, queued, started inline, ready,
- * running: nine of the eleven of a trivial inline run that waited for a slot) carry nothing but an
+ * The events every run makes most of (state changes, registered, queued, started inline, ready,
+ * running: ten of the eleven of a trivial inline run that waited for a slot) carry nothing but an
  * agent, a time and a number or one or two names from short fixed lists. The memory history keeps
- * those as columns (the agent's name, the time, a 32-bit code) and builds the payload again when a query asks for it, so it holds no
- * object per event. Ten thousand held payloads, written into an array that lives long, were
- * objects each scavenge had to find and copy: 100,000 trivial inline agents ran ~12% faster with
- * no payload held at all.
+ * those as columns (the agent's name, the time, a 32-bit code) and builds the payload again when a
+ * query asks for it, so it holds no object per event. Ten thousand held payloads, written into an
+ * array that lives long, were objects each scavenge had to find and copy: 100,000 trivial inline
+ * agents ran ~12% faster with no payload held at all.
  *
  * A payload is kept this way only when it is exactly what the event map says, key for key: the
  * rebuilt payload is then equal to the one the listeners got (not the same object).

@@ -142,18 +142,20 @@ interface RuleState {
  * The events are columns in the order they were added: seq, type and timestamp in typed arrays,
  * the payload in a plain array, or for the commonest small events (compact-payload.ts) the agent's
  * name there and a code beside it, the payload rebuilt when a query asks. Adding one writes a few
- * slots and allocates nothing; evicting the oldest clears a slot near the others in memory. (A linked node per event
- * cost an object that outlived a scavenge, and evicting it read memory long out of the cache:
- * 100,000 trivial inline agents ran 12–30% faster without, alternated in one process.)
+ * slots and allocates nothing; evicting the oldest clears a slot near the others in memory. (A
+ * linked node per event cost an object that outlived a scavenge, and evicting it read memory long
+ * out of the cache: 100,000 trivial inline agents ran 12–30% faster without, alternated in one
+ * process.)
  *
  * Retention rules evict an event from the middle (the oldest heartbeat of one agent): its slot is
  * marked evicted, and slots are compacted when the columns are full, then grown once the live
  * events would fill more than half of them. So evicted slots never count against `capacity`,
  * noisy events cannot push out the rest, and an add costs O(1) amortised. A rule finds its oldest
  * event through a queue of seqs (per type, per type and agent), and a seq's slot from its distance
- * to the newest event, or by binary search among compacted slots (seqs only grow). Queries walk the events newest first, or a rule's queue when the query asks
- * for just that type (and agent); there is no index by agent alone: a query by agent looks at
- * every event held (10,000 by default: well under a millisecond).
+ * to the newest event, or by binary search among compacted slots (seqs only grow). Queries walk
+ * the events newest first, or a rule's queue when the query asks for just that type (and agent);
+ * there is no index by agent alone: a query by agent looks at every event held (10,000 by default:
+ * about a millisecond).
  */
 export class EventStore {
   readonly #capacity: number;
