@@ -7,14 +7,24 @@
  *
  *   node bench/reuse.ts        (npm run bench:reuse)
  *
+ * Ours runs as users run it when dist/ is built (`npm ci` builds it): the `dist-agent` variant of
+ * bench/harness.ts, the Orchestrator from the package and the agent's module importing
+ * `tsorchestrate/agent`, so each thread or process of the pool loads the bundled agent side. With
+ * BENCH_SOURCE=src (or without dist/), the `agent` variant: both from src/, per-file modules whose
+ * types are stripped in every thread and process (~10% slower here).
+ *
  * Environment: BENCH_ROUNDS (default 5), BENCH_THREAD_AGENTS (200), BENCH_PROCESS_AGENTS (100),
- * BENCH_CONCURRENCY (8).
+ * BENCH_CONCURRENCY (8), BENCH_SOURCE (dist | src).
  */
 import { Piscina } from 'piscina';
-import { LightHashAgent } from './agents-light.ts';
+import { agentVariants } from './harness.ts';
 
 process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
-const { Orchestrator } = await import('../src/index.ts');
+const variants = await agentVariants();
+const wanted = process.env.BENCH_SOURCE === 'src' ? 'agent' : 'dist-agent';
+const variant =
+  variants.find(({ name }) => name === wanted) ?? variants.find(({ name }) => name === 'agent')!;
+const { Orchestrator, Agent } = variant;
 
 const intEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const rounds = intEnv('BENCH_ROUNDS', 5);
@@ -31,7 +41,7 @@ async function orchestrated(mode: 'thread' | 'process', count: number, reuse: bo
   });
   const start = performance.now();
   for (let i = 0; i < count; i++) {
-    orchestrator.registerAgent(LightHashAgent, { mode, name: `a${i}`, config: { seed: i }, reuse });
+    orchestrator.registerAgent(Agent, { mode, name: `a${i}`, config: { seed: i }, reuse });
   }
   await orchestrator.start();
   await orchestrator.join();
@@ -56,7 +66,9 @@ async function piscina(count: number): Promise<number> {
   return elapsed;
 }
 
-console.log(`node ${process.version}, ${rounds} rounds, concurrency ${concurrency}, medians`);
+console.log(
+  `node ${process.version}, ${rounds} rounds, concurrency ${concurrency}, medians; agents import ${variant.imports}`,
+);
 const results: Record<string, number[]> = {};
 const record = (name: string, ms: number) => {
   results[name] ??= [];
