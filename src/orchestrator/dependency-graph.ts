@@ -37,9 +37,7 @@ export class DependencyGraph {
   }
 
   dependenciesOf(agent: string): Dependency[] {
-    const dependencies = this.#dependencies.get(agent);
-    if (!dependencies) return [];
-    return [...dependencies].map(([name, condition]) => ({ agent: name, condition }));
+    return Array.from(this.conditionsOf(agent), ([name, condition]) => ({ agent: name, condition }));
   }
 
   /** What `agent` waits for, dependency name -> condition, in declaration order; nothing is copied. */

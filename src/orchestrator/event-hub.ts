@@ -4,7 +4,7 @@
  */
 import type { AnyOrchestratorEvent, OrchestratorEventMap } from '../events/event-map.ts';
 import { TypedEmitter } from '../events/typed-emitter.ts';
-import { type EventQuery, type StoredEvent, storedEvent } from '../history/event-query.ts';
+import { agentOf, type EventQuery, type StoredEvent, storedEvent } from '../history/event-query.ts';
 import { EventStore, type EventStoreOptions } from '../history/event-store.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import type { StatsRecorder } from './agent-stats.ts';
@@ -43,7 +43,7 @@ export class EventHub {
     payload: OrchestratorEventMap[K],
     stats?: StatsRecorder,
   ): void {
-    const agent = (payload as { agent?: string }).agent;
+    const agent = stats ? undefined : agentOf(payload);
     const recorder = stats ?? (agent === undefined ? undefined : this.#statsOf(agent));
     recorder?.observe(event, payload);
     const seq = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
