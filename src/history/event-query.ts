@@ -101,15 +101,20 @@ export function validateQuery(query: EventQuery | undefined): ResolvedEventQuery
   return { agent, types, since, until, limit };
 }
 
-/** Does `event` pass a resolved query's filters (the limit aside)? */
+/**
+ * Does an event pass a resolved query's filters (the limit aside)? As fields, so the memory store
+ * can test its columns without building the event; `agent` is only read when the query names one.
+ */
 export function matchesQuery(
-  event: Pick<StoredEvent, 'agent' | 'type' | 'timestamp'>,
   query: ResolvedEventQuery,
+  type: OrchestratorEventName,
+  timestamp: number,
+  agent: string | undefined,
 ): boolean {
   return (
-    (query.agent === undefined || event.agent === query.agent) &&
-    (query.types === undefined || query.types.has(event.type)) &&
-    event.timestamp >= query.since &&
-    event.timestamp <= query.until
+    (query.agent === undefined || agent === query.agent) &&
+    (query.types === undefined || query.types.has(type)) &&
+    timestamp >= query.since &&
+    timestamp <= query.until
   );
 }

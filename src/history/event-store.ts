@@ -12,6 +12,7 @@ import {
   EVENT_LIST,
   type EventQuery,
   isCount,
+  matchesQuery,
   type ResolvedEventQuery,
   type StoredEvent,
   storedEvent,
@@ -238,14 +239,11 @@ export class EventStore {
     const resolved = validateQuery(query);
     const found: StoredEvent[] = [];
     if (resolved.limit === 0 || resolved.types?.size === 0) return found;
-    const { agent, types, since, until } = resolved;
-    // The filters of `matchesQuery`, read off the columns: a query by agent looks at every event held.
+    // Read off the columns; the agent only for a query by agent, which looks at every event held.
     const take = (slot: number): boolean => {
       const type = TYPE_NAMES[this.#types[slot]!]!;
-      if (agent !== undefined && this.#agentAt(slot) !== agent) return false;
-      if (types !== undefined && !types.has(type)) return false;
-      const timestamp = this.#times[slot]!;
-      if (timestamp < since || timestamp > until) return false;
+      const agent = resolved.agent === undefined ? undefined : this.#agentAt(slot);
+      if (!matchesQuery(resolved, type, this.#times[slot]!, agent)) return false;
       found.push(storedEvent(this.#seqs[slot]!, type, this.#payloadAt(slot)));
       return found.length === resolved.limit;
     };
