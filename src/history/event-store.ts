@@ -103,6 +103,25 @@ const FORMS = TYPE_NAMES.map((name) => (name === undefined ? undefined : compact
 const EVICTED = 0;
 const FIRST_LENGTH = 64;
 
+/** The store's columns, one slot per event (see EventStore). */
+interface Columns {
+  seqs: Float64Array;
+  types: Uint8Array;
+  times: Float64Array;
+  /** The payload, or for one kept as columns (compact-payload.ts) its agent's name. */
+  payloads: (Payload | string | undefined)[];
+  /** A compact payload's code. */
+  codes: Uint32Array;
+}
+
+const emptyColumns = (length: number): Columns => ({
+  seqs: new Float64Array(length),
+  types: new Uint8Array(length),
+  times: new Float64Array(length),
+  payloads: new Array(length).fill(undefined),
+  codes: new Uint32Array(length),
+});
+
 /**
  * The seqs of the events one retention rule counts (one type, or one type and one agent), oldest
  * first. An event another bound evicted stays in it until it reaches the front or the queue is
@@ -161,13 +180,12 @@ interface RuleState {
 export class EventStore {
   readonly #capacity: number;
   readonly #rules = new Map<OrchestratorEventName, RuleState>();
-  #seqs = new Float64Array(FIRST_LENGTH);
-  #types = new Uint8Array(FIRST_LENGTH);
-  #times = new Float64Array(FIRST_LENGTH);
-  /** The payload, or for one kept as columns (compact-payload.ts) its agent's name. */
-  #payloads: (Payload | string | undefined)[] = new Array(FIRST_LENGTH).fill(undefined);
-  /** A compact payload's code. */
-  #codes = new Uint32Array(FIRST_LENGTH);
+  // The columns (`Columns`), as fields of their own: read and written on every add.
+  #seqs!: Float64Array;
+  #types!: Uint8Array;
+  #times!: Float64Array;
+  #payloads!: Columns['payloads'];
+  #codes!: Uint32Array;
   /** Slots before this one hold no event. */
   #head = 0;
   /** The next free slot. */
@@ -181,6 +199,7 @@ export class EventStore {
   constructor(options?: EventStoreOptions) {
     const { capacity, rules } = validateOptions(options);
     this.#capacity = capacity;
+    this.#use(emptyColumns(FIRST_LENGTH));
     for (const [type, rule] of rules) this.#rules.set(type, { rule, all: undefined, byAgent: undefined });
     this.#resetRules();
   }
@@ -264,11 +283,7 @@ export class EventStore {
 
   /** Forgets every event and resets `dropped`; `seq` keeps counting so seqs stay unique. */
   clear(): void {
-    this.#seqs = new Float64Array(FIRST_LENGTH);
-    this.#types = new Uint8Array(FIRST_LENGTH);
-    this.#times = new Float64Array(FIRST_LENGTH);
-    this.#payloads = new Array(FIRST_LENGTH).fill(undefined);
-    this.#codes = new Uint32Array(FIRST_LENGTH);
+    this.#use(emptyColumns(FIRST_LENGTH));
     this.#head = this.#end = this.#size = 0;
     this.#dropped = 0;
     this.#resetRules();
@@ -379,13 +394,16 @@ export class EventStore {
   #makeRoom(): void {
     const length = this.#types.length;
     const grow = this.#size * 2 > length;
-    const seqs = grow ? new Float64Array(length * 2) : this.#seqs;
-    const types = grow ? new Uint8Array(length * 2) : this.#types;
-    const times = grow ? new Float64Array(length * 2) : this.#times;
-    const payloads = grow
-      ? new Array<Payload | string | undefined>(length * 2).fill(undefined)
-      : this.#payloads;
-    const codes = grow ? new Uint32Array(length * 2) : this.#codes;
+    const into: Columns = grow
+      ? emptyColumns(length * 2)
+      : {
+          seqs: this.#seqs,
+          types: this.#types,
+          times: this.#times,
+          payloads: this.#payloads,
+          codes: this.#codes,
+        };
+    const { seqs, types, times, payloads, codes } = into;
     let to = 0;
     for (let from = this.#head; from < this.#end; from++) {
       const type = this.#types[from]!;
@@ -401,12 +419,16 @@ export class EventStore {
       types.fill(EVICTED, to, this.#end);
       payloads.fill(undefined, to, this.#end);
     }
+    this.#use(into);
+    this.#head = 0;
+    this.#end = to;
+  }
+
+  #use({ seqs, types, times, payloads, codes }: Columns): void {
     this.#seqs = seqs;
     this.#types = types;
     this.#times = times;
     this.#payloads = payloads;
     this.#codes = codes;
-    this.#head = 0;
-    this.#end = to;
   }
 }
