@@ -453,13 +453,7 @@ export class Orchestrator {
    */
   async start(): Promise<void> {
     this.#assertOpen();
-    // Without a dependency, the order is registration order: the records as they are, not each
-    // looked up again by name (100,000 look-ups into a table far larger than the cache).
-    const records =
-      this.#graph.edgeCount === 0
-        ? Array.from(this.#records.values())
-        : this.validateDependencies().map((name) => this.#records.get(name)!);
-    await this.#admit(records);
+    await this.#admit(this.#dependenciesFirst(Array.from(this.#records.values())));
     if (this.#config.runMode === 'daemon') this.#batch.open();
   }
 
@@ -648,8 +642,19 @@ export class Orchestrator {
   /** Starts `names` and the agents they depend on that have not started yet, dependencies first. */
   async #startWithDependencies(names: Iterable<string>): Promise<void> {
     const needed = this.#graph.closure(names);
-    const order = this.#graph.order([...this.#records.keys()].filter((agent) => needed.has(agent)));
-    await this.#admit(order.map((agent) => this.#records.get(agent)!));
+    await this.#admit(
+      this.#dependenciesFirst(Array.from(this.#records.values()).filter(({ name }) => needed.has(name))),
+    );
+  }
+
+  /**
+   * `records` (in registration order), dependencies first; throws `DependencyError`. Without any
+   * dependency that is the order given: the records as they are, not each looked up again by name
+   * (100,000 look-ups into a table far larger than the cache).
+   */
+  #dependenciesFirst(records: AgentRecord[]): AgentRecord[] {
+    if (this.#graph.edgeCount === 0) return records;
+    return this.#graph.order(records.map(({ name }) => name)).map((name) => this.#records.get(name)!);
   }
 
   /** The config to run `record` with; throws `ConfigError` when refused. Async only when its schema is. */
