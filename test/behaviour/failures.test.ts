@@ -9,6 +9,7 @@ import {
   AgentExitError,
   AgentKilledError,
   type AgentMode,
+  type AgentOptions,
   deserializeError,
   type Orchestrator,
   type OrchestratorConfig,
@@ -32,7 +33,21 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Where the scene's agents run: a mode, and for threads and processes, fresh or warm from the pool. */
+type Placement = Required<Pick<AgentOptions, 'mode' | 'reuse'>>;
+
+/**
+ * Every placement the crash matrix runs in: the three modes, then threads and processes with
+ * `reuse`, whose failures must be reported the same way (and retire the pooled thread or process).
+ */
+const PLACEMENTS: { name: string; placement: Placement }[] = [
+  ...MODES.map((mode) => ({ name: mode, placement: { mode, reuse: false } })),
+  { name: 'thread (reuse)', placement: { mode: 'thread', reuse: true } },
+  { name: 'process (reuse)', placement: { mode: 'process', reuse: true } },
+];
+
 interface Outcome {
+  orchestrator: Orchestrator;
   victim: ReturnType<Orchestrator['getAgent']>;
   events: EventLog;
   terminated: OrchestratorEventMap['agent:terminated'];
@@ -46,7 +61,7 @@ interface Outcome {
  */
 async function failureScene(
   t: TestContext,
-  mode: AgentMode,
+  on: Placement,
   victim: (orchestrator: Orchestrator) => ReturnType<Orchestrator['getAgent']>,
   trigger: (
     orchestrator: Orchestrator,
@@ -56,9 +71,9 @@ async function failureScene(
 ): Promise<Outcome> {
   const orchestrator = createOrchestrator(t, { maxWorkers: 2, ...config });
   const events = new EventLog(orchestrator);
-  const sibling = orchestrator.registerAgent(WaitsForStop, { mode, name: 'sibling' });
+  const sibling = orchestrator.registerAgent(WaitsForStop, { ...on, name: 'sibling' });
   const entry = victim(orchestrator);
-  const queued = orchestrator.registerAgent(Doubler, { mode, name: 'queued', config: { value: 4 } });
+  const queued = orchestrator.registerAgent(Doubler, { ...on, name: 'queued', config: { value: 4 } });
   const siblingRunning = nextEventOf(orchestrator, 'agent:running', 'sibling');
   const victimTerminated = nextEventOf(orchestrator, 'agent:terminated', entry.name);
 
@@ -81,7 +96,7 @@ async function failureScene(
   assert.equal(sibling.state.status === 'stopped' && sibling.state.reason, 'stopped');
   await orchestrator.join();
   assert.equal(events.of('orchestrator:all-agents-terminated').length, 1);
-  return { victim: entry, events, terminated };
+  return { orchestrator, victim: entry, events, terminated };
 }
 
 /** The AGENT_ERROR events of `agent`: exactly one, returned. */
@@ -91,8 +106,8 @@ function onlyError(events: EventLog, agent: string): OrchestratorEventMap['agent
   return errors[0]!;
 }
 
-const faulty = (kind: FailureKind) => (orchestrator: Orchestrator, mode: AgentMode) =>
-  orchestrator.registerAgent(Faulty, { mode, name: 'victim', config: { kind } });
+const faulty = (kind: FailureKind) => (orchestrator: Orchestrator, on: Placement) =>
+  orchestrator.registerAgent(Faulty, { ...on, name: 'victim', config: { kind } });
 
 /**
  * node:test listens to 'unhandledRejection' itself and fails the running test on any rejection, even
@@ -117,7 +132,7 @@ interface Crash {
   name: string;
   /** Modes the case applies to, with why the others are left out. */
   modes: readonly AgentMode[];
-  register(orchestrator: Orchestrator, mode: AgentMode): ReturnType<Orchestrator['getAgent']>;
+  register(orchestrator: Orchestrator, on: Placement): ReturnType<Orchestrator['getAgent']>;
   trigger?(
     orchestrator: Orchestrator,
     victim: ReturnType<Orchestrator['getAgent']>,
@@ -217,7 +232,7 @@ const CRASHES: Crash[] = [
     // can signal, so for them the nearest case is the orchestrator's own forced kill (below).
     name: 'is killed from outside (SIGKILL)',
     modes: ['process'],
-    register: (orchestrator, mode) => orchestrator.registerAgent(WaitsForStop, { mode, name: 'victim' }),
+    register: (orchestrator, on) => orchestrator.registerAgent(WaitsForStop, { ...on, name: 'victim' }),
     async trigger(orchestrator, entry) {
       await victimRunning(orchestrator);
       const pid = entry.runtime?.pid;
@@ -237,7 +252,7 @@ const CRASHES: Crash[] = [
   {
     name: 'is killed by the orchestrator (entry.kill(): abandon / worker terminate / SIGTERM)',
     modes: ALL,
-    register: (orchestrator, mode) => orchestrator.registerAgent(WaitsForStop, { mode, name: 'victim' }),
+    register: (orchestrator, on) => orchestrator.registerAgent(WaitsForStop, { ...on, name: 'victim' }),
     async trigger(orchestrator, entry) {
       await victimRunning(orchestrator);
       await entry.kill();
@@ -261,9 +276,9 @@ const CRASHES: Crash[] = [
     // Inline agents share the host's heap: a memory limit cannot apply to them.
     name: 'runs out of memory (resourceLimits.maxOldGenerationSizeMb)',
     modes: ['thread', 'process'],
-    register: (orchestrator, mode) =>
+    register: (orchestrator, on) =>
       orchestrator.registerAgent(Hog, {
-        mode,
+        ...on,
         name: 'victim',
         resourceLimits: { maxOldGenerationSizeMb: 32 },
       }),
@@ -284,8 +299,8 @@ const CRASHES: Crash[] = [
     name: 'hangs and ignores its stop: forced after stopTimeout',
     modes: ALL,
     config: { stopTimeout: 150, killTimeout: 150 },
-    register: (orchestrator, mode) =>
-      orchestrator.registerAgent(IgnoresStop, { mode, name: 'victim', config: { ignoreSigterm: true } }),
+    register: (orchestrator, on) =>
+      orchestrator.registerAgent(IgnoresStop, { ...on, name: 'victim', config: { ignoreSigterm: true } }),
     async trigger(orchestrator, entry) {
       await victimRunning(orchestrator);
       await entry.stop();
@@ -305,19 +320,22 @@ const CRASHES: Crash[] = [
   },
 ];
 
-for (const mode of MODES) {
-  describe(`${mode} agents: the crash matrix`, () => {
+for (const { name, placement } of PLACEMENTS) {
+  const { mode } = placement;
+  describe(`${name} agents: the crash matrix`, () => {
     for (const crash of CRASHES.filter(({ modes }) => modes.includes(mode))) {
       it(`${crash.name}: the right reason and events, slot freed, sibling untouched, join() returns, nothing left`, async (t) => {
         crash.setup?.(t, mode);
         const outcome = await failureScene(
           t,
-          mode,
-          (orchestrator) => crash.register(orchestrator, mode),
+          placement,
+          (orchestrator) => crash.register(orchestrator, placement),
           crash.trigger && ((orchestrator, entry) => crash.trigger!(orchestrator, entry, mode)),
           crash.config,
         );
         crash.expect(outcome, mode);
+        // Pooled threads and processes outlive the batch, idle, until shutdown (or their idle timeout).
+        await outcome.orchestrator.shutdown();
         await assertNoLeftovers();
       });
     }
@@ -326,9 +344,11 @@ for (const mode of MODES) {
       it('killing the host process (SIGKILL) ends its process agents too: no orphan is left', async () => {
         // The host's stdout is a pipe, and its process agent inherits it: the pipe ends only when
         // both have closed it, i.e. when the agent has exited too. No polling: that end is the event.
-        const host = fork(fileURLToPath(new URL('../fixtures/host.ts', import.meta.url)), {
-          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-        });
+        const host = fork(
+          fileURLToPath(new URL('../fixtures/host.ts', import.meta.url)),
+          placement.reuse ? ['reuse'] : [],
+          { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+        );
         const hostExited = once(host, 'exit');
         const pipeEnded = once(host.stdout!.resume(), 'end');
         const [{ agentPid }] = (await once(host, 'message')) as [{ agentPid: number }];
