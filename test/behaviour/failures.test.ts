@@ -89,6 +89,15 @@ async function failureScene(
   await queued.join();
   assert.equal(queued.status, 'completed');
   assert.equal(queued.result, 8);
+  if (on.reuse) {
+    // The victim's thread or process was retired, not handed to the next agent.
+    const where = (agent: string) => {
+      const [started] = events.of('agent:started', agent);
+      assert.ok(started, `${agent} started`);
+      return `pid ${started.pid}, thread ${started.threadId}`;
+    };
+    assert.notEqual(where('queued'), where(entry.name));
+  }
   // The sibling is unaffected: still running, and it stops gracefully when asked.
   await siblingRunning;
   assert.equal(sibling.status, 'running');
