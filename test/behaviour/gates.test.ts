@@ -4,27 +4,33 @@ import { SharedEvent } from '../../src/index.ts';
 import { Doubler, Traced, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, LogCapture, PLACEMENTS } from '../helpers/orchestrator.ts';
 
 const AGENTS = 5;
 
 /** AGENTS Doublers (`gated-0`…) sharing the given control events. */
 const registerGated = (
   orchestrator: ReturnType<typeof createOrchestrator>,
-  mode: (typeof MODES)[number],
+  { mode, reuse }: Pick<(typeof PLACEMENTS)[number], 'mode' | 'reuse'>,
   controlEvents: { setup?: SharedEvent; execute?: SharedEvent },
 ) =>
   Array.from({ length: AGENTS }, (_, i) =>
-    orchestrator.registerAgent(Doubler, { mode, name: `gated-${i}`, config: { value: i }, controlEvents }),
+    orchestrator.registerAgent(Doubler, {
+      mode,
+      reuse,
+      name: `gated-${i}`,
+      config: { value: i },
+      controlEvents,
+    }),
   );
 
-for (const mode of MODES) {
-  describe(`${mode} agents`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents`, () => {
     it('a shared setup gate holds 5 agents after started; none is ready until it is set, then all are', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const gate = new SharedEvent();
-      const entries = registerGated(orchestrator, mode, { setup: gate });
+      const entries = registerGated(orchestrator, { mode, reuse }, { setup: gate });
 
       await orchestrator.start();
       await Promise.all(entries.map((entry) => entry.stateEvents.started.wait()));
@@ -54,7 +60,7 @@ for (const mode of MODES) {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const gate = new SharedEvent();
-      const entries = registerGated(orchestrator, mode, { execute: gate });
+      const entries = registerGated(orchestrator, { mode, reuse }, { execute: gate });
 
       const allReady = entries.map((entry) => nextEventOf(orchestrator, 'agent:ready', entry.name));
 
@@ -84,7 +90,7 @@ for (const mode of MODES) {
     it("setting an agent's stop control event stops it gracefully", async (t) => {
       const orchestrator = createOrchestrator(t);
       const stop = new SharedEvent();
-      const entry = orchestrator.registerAgent(WaitsForStop, { mode, controlEvents: { stop } });
+      const entry = orchestrator.registerAgent(WaitsForStop, { mode, reuse, controlEvents: { stop } });
       const running = nextEventOf(orchestrator, 'agent:running', 'WaitsForStop');
 
       await orchestrator.start();
@@ -101,6 +107,7 @@ for (const mode of MODES) {
       const orchestrator = createOrchestrator(t, { logDestination: logs });
       const entry = orchestrator.registerAgent(Traced, {
         mode,
+        reuse,
         logLevel: 'info',
         controlEvents: { setup: new SharedEvent() },
       });

@@ -7,15 +7,16 @@ import { HeartbeatPlugin } from '../../src/index.ts';
 import { BeatsWhileBusy, GoesQuiet, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEvent, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents: heartbeats and liveness`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents: heartbeats and liveness`, () => {
     it('the HeartbeatPlugin sends AGENT_HEARTBEAT with increasing sequence numbers while the agent runs', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const entry = orchestrator.registerAgent(WaitsForStop, {
         mode,
+        reuse,
         name: 'beating',
         plugins: [new HeartbeatPlugin({ interval: 5 })],
       });
@@ -42,7 +43,12 @@ for (const mode of MODES) {
     it('a burst of 5,000 heartbeats arrives whole and in order, one AGENT_HEARTBEAT each', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(GoesQuiet, { mode, name: 'burst', config: { beats: 5000 } });
+      const entry = orchestrator.registerAgent(GoesQuiet, {
+        mode,
+        reuse,
+        name: 'burst',
+        config: { beats: 5000 },
+      });
       const last = nextEvent(orchestrator, 'agent:heartbeat', ({ sequence }) => sequence === 5000);
       await orchestrator.start();
       await last;
@@ -62,7 +68,12 @@ for (const mode of MODES) {
         t.after(() => rmSync(dir, { recursive: true, force: true }));
         const release = join(dir, 'release');
         const orchestrator = createOrchestrator(t);
-        const entry = orchestrator.registerAgent(BeatsWhileBusy, { mode, name: 'busy', config: { release } });
+        const entry = orchestrator.registerAgent(BeatsWhileBusy, {
+          mode,
+          reuse,
+          name: 'busy',
+          config: { release },
+        });
         const beat = nextEventOf(orchestrator, 'agent:heartbeat', 'busy');
         await orchestrator.start();
         assert.equal((await beat).sequence, 1);
@@ -76,7 +87,7 @@ for (const mode of MODES) {
     it('an agent that goes silent after heartbeats is reported unresponsive once, after unresponsiveAfter check intervals', async (t) => {
       const orchestrator = createOrchestrator(t, { checkInterval: 10, unresponsiveAfter: 2 });
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(GoesQuiet, { mode, name: 'quiet' });
+      const entry = orchestrator.registerAgent(GoesQuiet, { mode, reuse, name: 'quiet' });
       const unresponsive = nextEventOf(orchestrator, 'agent:unresponsive', 'quiet');
       await orchestrator.start();
       const report = await unresponsive;
@@ -92,6 +103,7 @@ for (const mode of MODES) {
       const events = new EventLog(orchestrator);
       const entry = orchestrator.registerAgent(GoesQuiet, {
         mode,
+        reuse,
         name: 'quiet',
         restart: { when: 'on-failure', maxRestarts: 1, backoffMs: 0 },
       });

@@ -4,14 +4,14 @@ import type { AgentClass } from '../../src/index.ts';
 import { HookRecorder, ThenableWork, Traced } from '../fixtures/agents.ts';
 import { EventLog } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, LogCapture, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents`, () => {
     it('runs setup after started and execute after ready, then sets started, ready and closed', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(HookRecorder, { mode });
+      const entry = orchestrator.registerAgent(HookRecorder, { mode, reuse });
       const { started, ready, closed } = entry.stateEvents;
       assert.deepEqual([started.isSet(), ready.isSet(), closed.isSet()], [false, false, false]);
 
@@ -48,7 +48,7 @@ for (const mode of MODES) {
     for (const { what, Agent, result } of completes) {
       it(what, async (t) => {
         const orchestrator = createOrchestrator(t);
-        const entry = orchestrator.registerAgent(Agent, { mode });
+        const entry = orchestrator.registerAgent(Agent, { mode, reuse });
 
         await orchestrator.start();
         await entry.join();
@@ -62,7 +62,12 @@ for (const mode of MODES) {
       it(`runs onClose and sets closed after a failure in ${failIn}`, async (t) => {
         const logs = new LogCapture();
         const orchestrator = createOrchestrator(t, { logDestination: logs });
-        const entry = orchestrator.registerAgent(Traced, { mode, config: { failIn }, logLevel: 'info' });
+        const entry = orchestrator.registerAgent(Traced, {
+          mode,
+          reuse,
+          config: { failIn },
+          logLevel: 'info',
+        });
 
         await orchestrator.start();
         await entry.join();

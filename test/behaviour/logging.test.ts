@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Chatty } from '../fixtures/agents.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, LogCapture, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents: structured logs`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents: structured logs`, () => {
     it('every line carries agent, mode, pid and threadId, reaches the orchestrator, and honours the per-agent level', async (t) => {
       const capture = new LogCapture();
       const orchestrator = createOrchestrator(t, { logLevel: 'info', logDestination: capture });
-      const verbose = orchestrator.registerAgent(Chatty, { mode, name: 'verbose', logLevel: 'debug' });
-      orchestrator.registerAgent(Chatty, { mode, name: 'default' });
-      orchestrator.registerAgent(Chatty, { mode, name: 'quiet', logLevel: 'warn' });
+      const verbose = orchestrator.registerAgent(Chatty, { mode, reuse, name: 'verbose', logLevel: 'debug' });
+      orchestrator.registerAgent(Chatty, { mode, reuse, name: 'default' });
+      orchestrator.registerAgent(Chatty, { mode, reuse, name: 'quiet', logLevel: 'warn' });
       const started = new Promise<{ pid: number; threadId: number | undefined }>((resolve) =>
         orchestrator.on('agent:started', (payload) => {
           if (payload.agent === 'verbose') resolve(payload);

@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 import { Counter, Ticker, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, LogCapture, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents`, () => {
     it('a LoopingAgent with a limit runs that many cycles; the count is its result', async (t) => {
       const orchestrator = createOrchestrator(t);
-      const entry = orchestrator.registerAgent(Counter, { mode, config: { limit: 5 } });
+      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: 5 } });
 
       await orchestrator.start();
       await entry.join();
@@ -21,7 +21,7 @@ for (const mode of MODES) {
     it('a LoopingAgent with limit -1 runs until stopped, then ends with reason "stopped"', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(Counter, { mode, config: { limit: -1 } });
+      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
       const running = nextEventOf(orchestrator, 'agent:running', 'Counter');
 
       await orchestrator.start();
@@ -42,7 +42,7 @@ for (const mode of MODES) {
 
     it('a PeriodicAgent with limit 3 runs its runner 3 times; the count is its result', async (t) => {
       const orchestrator = createOrchestrator(t);
-      const entry = orchestrator.registerAgent(Ticker, { mode, config: { limit: 3, interval: 1 } });
+      const entry = orchestrator.registerAgent(Ticker, { mode, reuse, config: { limit: 3, interval: 1 } });
 
       await orchestrator.start();
       await entry.join();
@@ -54,7 +54,11 @@ for (const mode of MODES) {
     it('a PeriodicAgent with limit -1 ends its wait between runs at once on a stop', async (t) => {
       const orchestrator = createOrchestrator(t);
       // One run, then a 10-minute wait: only the abort signal can end it before the test times out.
-      const entry = orchestrator.registerAgent(Ticker, { mode, config: { limit: -1, interval: 600_000 } });
+      const entry = orchestrator.registerAgent(Ticker, {
+        mode,
+        reuse,
+        config: { limit: -1, interval: 600_000 },
+      });
       const running = nextEventOf(orchestrator, 'agent:running', 'Ticker');
 
       await orchestrator.start();
@@ -68,7 +72,7 @@ for (const mode of MODES) {
     it("the agent's AbortSignal aborts on stop, so a long await ends (WaitsForStop)", async (t) => {
       const logs = new LogCapture();
       const orchestrator = createOrchestrator(t, { logDestination: logs });
-      const entry = orchestrator.registerAgent(WaitsForStop, { mode, logLevel: 'info' });
+      const entry = orchestrator.registerAgent(WaitsForStop, { mode, reuse, logLevel: 'info' });
       const running = nextEventOf(orchestrator, 'agent:running', 'WaitsForStop');
 
       await orchestrator.start();

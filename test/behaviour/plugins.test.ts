@@ -4,14 +4,15 @@ import { Traced } from '../fixtures/agents.ts';
 import { TracePlugin } from '../fixtures/plugins.ts';
 import { EventLog } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, LogCapture, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, LogCapture, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents`, () => {
     it('initialises plugins before setup and releases them after onClose, in reverse order', async (t) => {
       const orchestrator = createOrchestrator(t);
       const entry = orchestrator.registerAgent(Traced, {
         mode,
+        reuse,
         plugins: [new TracePlugin('a'), new TracePlugin('b'), new TracePlugin('c')],
       });
 
@@ -42,6 +43,7 @@ for (const mode of MODES) {
         const events = new EventLog(orchestrator);
         const entry = orchestrator.registerAgent(Traced, {
           mode,
+          reuse,
           config: { failIn },
           logLevel: 'info',
           plugins: [new TracePlugin('a'), new TracePlugin('b')],
@@ -73,6 +75,7 @@ for (const mode of MODES) {
       const events = new EventLog(orchestrator);
       const entry = orchestrator.registerAgent(Traced, {
         mode,
+        reuse,
         logLevel: 'info',
         plugins: [new TracePlugin('a'), new TracePlugin('b', { failInit: true }), new TracePlugin('c')],
       });

@@ -3,14 +3,14 @@ import { describe, it } from 'node:test';
 import { Counter, HookRecorder } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents`, () => {
     it('entry.restart() of a completed agent runs a fresh instance: restarts 1, result again', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(HookRecorder, { mode });
+      const entry = orchestrator.registerAgent(HookRecorder, { mode, reuse });
 
       await orchestrator.start();
       await orchestrator.join();
@@ -39,7 +39,7 @@ for (const mode of MODES) {
     it('orchestrator.restart(name) of a running LoopingAgent stops it, then relaunches it', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(Counter, { mode, config: { limit: -1 } });
+      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
       const firstRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
 
       await orchestrator.start();
@@ -51,8 +51,14 @@ for (const mode of MODES) {
 
       assert.equal(entry.restarts, 1);
       assert.equal(entry.status, 'running');
-      if (mode === 'process') assert.notEqual(entry.runtime?.pid, firstRuntime?.pid, 'a new process');
-      if (mode === 'thread') assert.notEqual(entry.runtime?.threadId, firstRuntime?.threadId, 'a new thread');
+      // A fresh instance each run: in a new thread or process, or with `reuse` in the same warm one
+      // (a graceful stop keeps a pooled thread or process).
+      if (mode !== 'inline') {
+        const where = (runtime: typeof firstRuntime) =>
+          mode === 'process' ? runtime?.pid : runtime?.threadId;
+        if (reuse) assert.equal(where(entry.runtime), where(firstRuntime), `the same warm ${mode}`);
+        else assert.notEqual(where(entry.runtime), where(firstRuntime), `a new ${mode}`);
+      }
       assert.deepEqual(
         events
           .sequence('Counter')

@@ -3,14 +3,14 @@ import { describe, it } from 'node:test';
 import { Counter, IgnoresStop, Spins, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents`, () => {
     it('entry.stop() is graceful: resolves once the agent ended, status "stopped", reason "stopped"', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(WaitsForStop, { mode });
+      const entry = orchestrator.registerAgent(WaitsForStop, { mode, reuse });
       const running = nextEventOf(orchestrator, 'agent:running', 'WaitsForStop');
 
       await orchestrator.start();
@@ -28,8 +28,8 @@ for (const mode of MODES) {
     it('orchestrator.stop() stops every running agent gracefully and join() resolves', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      const waiter = orchestrator.registerAgent(WaitsForStop, { mode });
-      const counter = orchestrator.registerAgent(Counter, { mode });
+      const waiter = orchestrator.registerAgent(WaitsForStop, { mode, reuse });
+      const counter = orchestrator.registerAgent(Counter, { mode, reuse });
       const running = [
         nextEventOf(orchestrator, 'agent:running', 'WaitsForStop'),
         nextEventOf(orchestrator, 'agent:running', 'Counter'),
@@ -52,7 +52,7 @@ for (const mode of MODES) {
     it(`an agent that ignores stop is forced after stopTimeout (${mode === 'inline' ? 'abandoned' : mode === 'thread' ? 'terminated' : 'SIGTERM'}): status "stopped", reason "killed"`, async (t) => {
       const orchestrator = createOrchestrator(t, { stopTimeout: 200, killTimeout: 200 });
       const events = new EventLog(orchestrator);
-      const entry = orchestrator.registerAgent(IgnoresStop, { mode });
+      const entry = orchestrator.registerAgent(IgnoresStop, { mode, reuse });
       const running = nextEventOf(orchestrator, 'agent:running', 'IgnoresStop');
 
       await orchestrator.start();
@@ -76,7 +76,11 @@ for (const mode of MODES) {
       it('a process agent that also ignores SIGTERM is SIGKILLed after killTimeout', async (t) => {
         const orchestrator = createOrchestrator(t, { stopTimeout: 200, killTimeout: 200 });
         const events = new EventLog(orchestrator);
-        const entry = orchestrator.registerAgent(IgnoresStop, { mode, config: { ignoreSigterm: true } });
+        const entry = orchestrator.registerAgent(IgnoresStop, {
+          mode,
+          reuse,
+          config: { ignoreSigterm: true },
+        });
         const running = nextEventOf(orchestrator, 'agent:running', 'IgnoresStop');
 
         await orchestrator.start();
@@ -95,7 +99,7 @@ for (const mode of MODES) {
       it('an agent stuck in a synchronous loop is forced after stopTimeout: status "stopped", reason "killed"', async (t) => {
         const orchestrator = createOrchestrator(t, { stopTimeout: 200, killTimeout: 200 });
         const events = new EventLog(orchestrator);
-        const entry = orchestrator.registerAgent(Spins, { mode });
+        const entry = orchestrator.registerAgent(Spins, { mode, reuse });
         const running = nextEventOf(orchestrator, 'agent:running', 'Spins');
 
         await orchestrator.start();

@@ -7,6 +7,19 @@ import { type LogSink, Orchestrator, type OrchestratorConfig } from '../../src/i
 export const MODES = ['inline', 'thread', 'process'] as const;
 
 /**
+ * Where the per-agent behaviour suite runs its agents: each mode, then threads and processes with
+ * `reuse`, on warm pooled ones, which must behave the same (issue 6: same lifecycle, events and
+ * failure reporting).
+ */
+export const PLACEMENTS = [
+  { name: 'inline', mode: 'inline', reuse: false },
+  { name: 'thread', mode: 'thread', reuse: false },
+  { name: 'process', mode: 'process', reuse: false },
+  { name: 'thread (reuse)', mode: 'thread', reuse: true },
+  { name: 'process (reuse)', mode: 'process', reuse: true },
+] as const;
+
+/**
  * A silent orchestrator that does not touch the host's signal handlers. The default stop timeout is
  * long, so a test that expects a graceful stop cannot pass by being forced. After the test, whatever
  * still runs is killed and the orchestrator shut down, so a failing test leaves nothing behind.
