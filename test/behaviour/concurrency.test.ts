@@ -4,14 +4,14 @@ import { SharedEvent } from '../../src/index.ts';
 import { Doubler, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
 const MAX_WORKERS = 3;
 
-for (const mode of MODES) {
+for (const { name, mode, reuse } of PLACEMENTS) {
   const count = mode === 'inline' ? 200 : 30;
 
-  describe(`${mode} agents`, () => {
+  describe(`${name} agents`, () => {
     it(`runs ${count} agents at maxWorkers ${MAX_WORKERS}: never more than ${MAX_WORKERS} live, all complete`, async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: MAX_WORKERS });
       const events = new EventLog(orchestrator);
@@ -29,6 +29,7 @@ for (const mode of MODES) {
       const entries = Array.from({ length: count }, (_, i) =>
         orchestrator.registerAgent(Doubler, {
           mode,
+          reuse,
           name: `doubler-${i}`,
           config: { value: i },
           controlEvents: { execute: gate },
@@ -72,10 +73,10 @@ for (const mode of MODES) {
     it('starts queued agents by priority (higher first), then registration order', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
       const events = new EventLog(orchestrator);
-      orchestrator.registerAgent(Doubler, { mode, name: 'first' });
-      orchestrator.registerAgent(Doubler, { mode, name: 'low' });
-      orchestrator.registerAgent(Doubler, { mode, name: 'high', priority: 10 });
-      orchestrator.registerAgent(Doubler, { mode, name: 'also-low' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'first' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'low' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'high', priority: 10 });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'also-low' });
 
       await orchestrator.start();
       await orchestrator.join();
@@ -89,8 +90,8 @@ for (const mode of MODES) {
     it('stopping an agent that waits for a slot takes it out of the queue: it never starts', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
       const events = new EventLog(orchestrator);
-      const holder = orchestrator.registerAgent(WaitsForStop, { mode, name: 'holder' });
-      const waiting = orchestrator.registerAgent(Doubler, { mode, name: 'waiting' });
+      const holder = orchestrator.registerAgent(WaitsForStop, { mode, reuse, name: 'holder' });
+      const waiting = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'waiting' });
       const running = nextEventOf(orchestrator, 'agent:running', 'holder');
 
       await orchestrator.start();

@@ -4,10 +4,10 @@ import { SharedEvent } from '../../src/index.ts';
 import { Doubler, Stamped, type Stamps, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents with dependencies`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents with dependencies`, () => {
     it('condition "ready": the dependent sets up only after its dependency finished setting up', async (t) => {
       const orchestrator = createOrchestrator(t);
       // The dependency holds at its setup gate until it has started, so a dependent that only
@@ -15,10 +15,11 @@ for (const mode of MODES) {
       const setupGate = new SharedEvent();
       const dependency = orchestrator.registerAgent(Stamped, {
         mode,
+        reuse,
         name: 'db',
         controlEvents: { setup: setupGate },
       });
-      const dependent = orchestrator.registerAgent(Stamped, { mode, name: 'api', dependsOn: ['db'] });
+      const dependent = orchestrator.registerAgent(Stamped, { mode, reuse, name: 'api', dependsOn: ['db'] });
       const started = nextEventOf(orchestrator, 'agent:started', 'db');
 
       await orchestrator.start();
@@ -43,11 +44,13 @@ for (const mode of MODES) {
       const executeGate = new SharedEvent();
       const dependency = orchestrator.registerAgent(Stamped, {
         mode,
+        reuse,
         name: 'extract',
         controlEvents: { execute: executeGate },
       });
       const dependent = orchestrator.registerAgent(Stamped, {
         mode,
+        reuse,
         name: 'load',
         dependsOn: [{ agent: 'extract', condition: 'completed' }],
       });
@@ -72,11 +75,13 @@ for (const mode of MODES) {
       const setupGate = new SharedEvent();
       const dependency = orchestrator.registerAgent(Stamped, {
         mode,
+        reuse,
         name: 'slow',
         controlEvents: { setup: setupGate },
       });
       const dependent = orchestrator.registerAgent(Stamped, {
         mode,
+        reuse,
         name: 'eager',
         dependsOn: [{ agent: 'slow', condition: 'started' }],
       });
@@ -97,14 +102,20 @@ for (const mode of MODES) {
     it('a failed dependency skips its dependents, transitively, with the reason; the batch still ends', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      orchestrator.registerAgent(Stamped, { mode, name: 'source', config: { fail: true } });
-      const middle = orchestrator.registerAgent(Doubler, { mode, name: 'middle', dependsOn: ['source'] });
+      orchestrator.registerAgent(Stamped, { mode, reuse, name: 'source', config: { fail: true } });
+      const middle = orchestrator.registerAgent(Doubler, {
+        mode,
+        reuse,
+        name: 'middle',
+        dependsOn: ['source'],
+      });
       const last = orchestrator.registerAgent(Doubler, {
         mode,
+        reuse,
         name: 'last',
         dependsOn: [{ agent: 'middle', condition: 'completed' }],
       });
-      const free = orchestrator.registerAgent(Doubler, { mode, name: 'free' });
+      const free = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'free' });
 
       await orchestrator.start();
       await orchestrator.join();
@@ -138,10 +149,16 @@ for (const mode of MODES) {
       const setupGate = new SharedEvent();
       const dependency = orchestrator.registerAgent(WaitsForStop, {
         mode,
+        reuse,
         name: 'service',
         controlEvents: { setup: setupGate },
       });
-      const dependent = orchestrator.registerAgent(Doubler, { mode, name: 'client', dependsOn: ['service'] });
+      const dependent = orchestrator.registerAgent(Doubler, {
+        mode,
+        reuse,
+        name: 'client',
+        dependsOn: ['service'],
+      });
       const started = nextEventOf(orchestrator, 'agent:started', 'service');
 
       await orchestrator.start();
@@ -159,15 +176,21 @@ for (const mode of MODES) {
       const orchestrator = createOrchestrator(t, { maxWorkers: 2 });
       const events = new EventLog(orchestrator);
       const executeGate = new SharedEvent();
-      orchestrator.registerAgent(Doubler, { mode, name: 'blocker', controlEvents: { execute: executeGate } });
+      orchestrator.registerAgent(Doubler, {
+        mode,
+        reuse,
+        name: 'blocker',
+        controlEvents: { execute: executeGate },
+      });
       const waiting = orchestrator.registerAgent(Doubler, {
         mode,
+        reuse,
         name: 'after-blocker',
         priority: 10,
         dependsOn: [{ agent: 'blocker', condition: 'completed' }],
       });
       const others = ['free-1', 'free-2', 'free-3'].map((name) =>
-        orchestrator.registerAgent(Doubler, { mode, name }),
+        orchestrator.registerAgent(Doubler, { mode, reuse, name }),
       );
       const othersDone = Promise.all(
         others.map((entry) => nextEventOf(orchestrator, 'agent:terminated', entry.name)),
@@ -188,10 +211,15 @@ for (const mode of MODES) {
 
     it('entry.start() also starts the agents it depends on', async (t) => {
       const orchestrator = createOrchestrator(t);
-      const base = orchestrator.registerAgent(Doubler, { mode, name: 'base' });
-      const middle = orchestrator.registerAgent(Doubler, { mode, name: 'middle', dependsOn: ['base'] });
-      const top = orchestrator.registerAgent(Doubler, { mode, name: 'top', dependsOn: ['middle'] });
-      const unrelated = orchestrator.registerAgent(Doubler, { mode, name: 'unrelated' });
+      const base = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'base' });
+      const middle = orchestrator.registerAgent(Doubler, {
+        mode,
+        reuse,
+        name: 'middle',
+        dependsOn: ['base'],
+      });
+      const top = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'top', dependsOn: ['middle'] });
+      const unrelated = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'unrelated' });
 
       await top.start();
       await orchestrator.join();
@@ -204,10 +232,11 @@ for (const mode of MODES) {
     it('a dependent released when its dependency ends competes for the freed slot by priority', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
       const events = new EventLog(orchestrator);
-      orchestrator.registerAgent(Doubler, { mode, name: 'first' });
-      orchestrator.registerAgent(Doubler, { mode, name: 'queued' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'first' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'queued' });
       orchestrator.registerAgent(Doubler, {
         mode,
+        reuse,
         name: 'urgent',
         priority: 5,
         dependsOn: [{ agent: 'first', condition: 'completed' }],

@@ -3,15 +3,16 @@ import { describe, it } from 'node:test';
 import { Pipeline } from '../fixtures/nested.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} orchestrator agents (a nested orchestrator whose agents run in ${mode} mode too)`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} orchestrator agents (a nested orchestrator whose agents run in ${mode} mode too)`, () => {
     it('its agents appear in the parent events and status under parent/child paths; its batch is its result', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const pipeline = orchestrator.registerAgent(Pipeline, {
         mode,
+        reuse,
         name: 'pipeline',
         config: { childMode: mode },
       });
@@ -50,6 +51,7 @@ for (const mode of MODES) {
       const events = new EventLog(orchestrator);
       const pipeline = orchestrator.registerAgent(Pipeline, {
         mode,
+        reuse,
         name: 'pipeline',
         config: { childMode: mode, service: true },
       });
@@ -75,6 +77,7 @@ for (const mode of MODES) {
       const events = new EventLog(orchestrator);
       const pipeline = orchestrator.registerAgent(Pipeline, {
         mode,
+        reuse,
         name: 'pipeline',
         config: { childMode: mode, failing: true },
         restart: { when: 'on-failure', maxRestarts: 1, backoffMs: 0 },

@@ -4,18 +4,18 @@ import { OrchestratorEvent } from '../../src/index.ts';
 import { Counter, Doubler, Faulty, Ticker } from '../fixtures/agents.ts';
 import { EventLog } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents`, () => {
     it('join() resolves after every agent ended; ALL_AGENTS_TERMINATED once, after the last AGENT_TERMINATED', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 2 });
       const events = new EventLog(orchestrator);
       const entries = [
-        orchestrator.registerAgent(Doubler, { mode }),
-        orchestrator.registerAgent(Ticker, { mode }),
-        orchestrator.registerAgent(Counter, { mode, config: { limit: 3 } }),
-        orchestrator.registerAgent(Faulty, { mode, config: { kind: 'work' } }),
+        orchestrator.registerAgent(Doubler, { mode, reuse }),
+        orchestrator.registerAgent(Ticker, { mode, reuse }),
+        orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: 3 } }),
+        orchestrator.registerAgent(Faulty, { mode, reuse, config: { kind: 'work' } }),
       ];
 
       await orchestrator.start();
@@ -47,12 +47,17 @@ for (const mode of MODES) {
     it('ALL_AGENTS_TERMINATED is emitted once per batch', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      orchestrator.registerAgent(Doubler, { mode, name: 'first' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'first' });
       await orchestrator.start();
       await orchestrator.join();
       assert.equal(events.of('orchestrator:all-agents-terminated').length, 1);
 
-      const second = orchestrator.registerAgent(Doubler, { mode, name: 'second', config: { value: 2 } });
+      const second = orchestrator.registerAgent(Doubler, {
+        mode,
+        reuse,
+        name: 'second',
+        config: { value: 2 },
+      });
       await orchestrator.start();
       await orchestrator.join();
 
@@ -64,7 +69,7 @@ for (const mode of MODES) {
     it('simpleJoin() resolves after every started agent ended, queued ones included', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
       const entries = [0, 1, 2, 3].map((value) =>
-        orchestrator.registerAgent(Doubler, { mode, name: `d${value}`, config: { value } }),
+        orchestrator.registerAgent(Doubler, { mode, reuse, name: `d${value}`, config: { value } }),
       );
 
       await orchestrator.start();
@@ -83,8 +88,13 @@ for (const mode of MODES) {
 
     it('entry.join(): at once before a start; after the run when asked while it waits; at once again after', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
-      const first = orchestrator.registerAgent(Doubler, { mode, name: 'first', config: { value: 1 } });
-      const second = orchestrator.registerAgent(Doubler, { mode, name: 'second', config: { value: 2 } });
+      const first = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'first', config: { value: 1 } });
+      const second = orchestrator.registerAgent(Doubler, {
+        mode,
+        reuse,
+        name: 'second',
+        config: { value: 2 },
+      });
       assert.equal((await second.join()).status, 'registered');
 
       await orchestrator.start();
@@ -112,7 +122,7 @@ for (const mode of MODES) {
       });
       orchestrator.on('agent:terminated', ({ agent }) => seen.push(agent));
       const entries = [1, 2, 3].map((value) =>
-        orchestrator.registerAgent(Doubler, { mode, name: `d${value}`, config: { value } }),
+        orchestrator.registerAgent(Doubler, { mode, reuse, name: `d${value}`, config: { value } }),
       );
       let allTerminated = 0;
       orchestrator.on('orchestrator:all-agents-terminated', () => allTerminated++);

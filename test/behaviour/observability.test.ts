@@ -4,15 +4,15 @@ import { OrchestratorError, SharedEvent } from '../../src/index.ts';
 import { Doubler, Faulty, WaitsForStop } from '../fixtures/agents.ts';
 import { nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents: status, stats and history`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents: status, stats and history`, () => {
     it('status() reports state, pid / threadId, start time, uptime and what waiting agents wait for', async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: 1 });
-      orchestrator.registerAgent(WaitsForStop, { mode, name: 'service' });
-      orchestrator.registerAgent(Doubler, { mode, name: 'queued' });
-      orchestrator.registerAgent(Doubler, { mode, name: 'dependent', dependsOn: ['queued'] });
+      orchestrator.registerAgent(WaitsForStop, { mode, reuse, name: 'service' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'queued' });
+      orchestrator.registerAgent(Doubler, { mode, reuse, name: 'dependent', dependsOn: ['queued'] });
       const running = nextEventOf(orchestrator, 'agent:running', 'service');
       const before = Date.now();
       await orchestrator.start();
@@ -43,7 +43,7 @@ for (const mode of MODES) {
 
     it('after a failure, status() keeps the exit and the last error; pid and uptime are gone', async (t) => {
       const orchestrator = createOrchestrator(t);
-      orchestrator.registerAgent(Faulty, { mode, name: 'exits', config: { kind: 'exit' } });
+      orchestrator.registerAgent(Faulty, { mode, reuse, name: 'exits', config: { kind: 'exit' } });
       await orchestrator.start();
       await orchestrator.join();
       const status = orchestrator.status('exits');
@@ -57,7 +57,12 @@ for (const mode of MODES) {
 
     it('getAgentStats() counts starts, restarts and failures, times runs, and keeps the history in order', async (t) => {
       const orchestrator = createOrchestrator(t);
-      const entry = orchestrator.registerAgent(Faulty, { mode, name: 'flaky', config: { kind: 'work' } });
+      const entry = orchestrator.registerAgent(Faulty, {
+        mode,
+        reuse,
+        name: 'flaky',
+        config: { kind: 'work' },
+      });
       await orchestrator.start();
       await orchestrator.join();
       await entry.restart();
@@ -98,9 +103,14 @@ for (const mode of MODES) {
     it('groups: start, stop and restart a whole group', async (t) => {
       const orchestrator = createOrchestrator(t);
       const gate = new SharedEvent();
-      const a = orchestrator.registerAgent(WaitsForStop, { mode, name: 'a', groups: ['web'] });
-      const b = orchestrator.registerAgent(WaitsForStop, { mode, name: 'b', controlEvents: { setup: gate } });
-      const other = orchestrator.registerAgent(Doubler, { mode, name: 'other' });
+      const a = orchestrator.registerAgent(WaitsForStop, { mode, reuse, name: 'a', groups: ['web'] });
+      const b = orchestrator.registerAgent(WaitsForStop, {
+        mode,
+        reuse,
+        name: 'b',
+        controlEvents: { setup: gate },
+      });
+      const other = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'other' });
       orchestrator.addToGroup('web', ['b']);
       assert.deepEqual(orchestrator.groups(), { web: ['a', 'b'] });
       assert.deepEqual(

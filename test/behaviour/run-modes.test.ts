@@ -5,13 +5,13 @@ import { isLive, isTerminal } from '../../src/orchestrator/agent-state.ts';
 import { Doubler, PackageProbe, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEvent, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
 const LIMIT = 4;
 const MANY = 200;
 
-for (const mode of MODES) {
-  describe(`${mode} agents: run modes, run-time changes, the concurrency limit`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents: run modes, run-time changes, the concurrency limit`, () => {
     it(`${MANY} agents at maxWorkers ${LIMIT}: never more than ${LIMIT} live, and each freed slot is refilled at once`, async (t) => {
       const orchestrator = createOrchestrator(t, { maxWorkers: LIMIT });
       const changes: { agent: string; from: AgentStatus; to: AgentStatus }[] = [];
@@ -23,7 +23,7 @@ for (const mode of MODES) {
         if (isLive(from) && !isLive(to)) live--;
       });
       for (let i = 0; i < MANY; i++) {
-        orchestrator.registerAgent(Doubler, { mode, name: `agent-${i}`, config: { value: i } });
+        orchestrator.registerAgent(Doubler, { mode, reuse, name: `agent-${i}`, config: { value: i } });
       }
       await orchestrator.start();
       await orchestrator.join();
@@ -53,7 +53,7 @@ for (const mode of MODES) {
       const orchestrator = createOrchestrator(t, { maxWorkers: 3 });
       const gate = new SharedEvent();
       const entries = Array.from({ length: 6 }, (_, i) =>
-        orchestrator.registerAgent(Doubler, { mode, name: `d${i}`, controlEvents: { execute: gate } }),
+        orchestrator.registerAgent(Doubler, { mode, reuse, name: `d${i}`, controlEvents: { execute: gate } }),
       );
       const firstReady = entries
         .slice(0, 3)
@@ -81,6 +81,7 @@ for (const mode of MODES) {
       const gate = new SharedEvent();
       const first = orchestrator.registerAgent(Doubler, {
         mode,
+        reuse,
         name: 'first',
         controlEvents: { execute: gate },
       });
@@ -89,7 +90,7 @@ for (const mode of MODES) {
       await firstReady;
 
       // Registered and started while the batch runs: the same batch.
-      const late = orchestrator.registerAgent(Doubler, { mode, name: 'late', config: { value: 5 } });
+      const late = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'late', config: { value: 5 } });
       await orchestrator.start();
       gate.set();
       await orchestrator.join();
@@ -97,7 +98,7 @@ for (const mode of MODES) {
       assert.equal(events.of('orchestrator:all-agents-terminated').length, 1);
 
       // After the batch ended: a new agent, a new batch.
-      const after = orchestrator.registerAgent(Doubler, { mode, name: 'after' });
+      const after = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'after' });
       await after.start();
       await orchestrator.join();
       assert.equal(after.status, 'completed');
@@ -116,14 +117,14 @@ for (const mode of MODES) {
         joined = true;
       });
 
-      const job = orchestrator.registerAgent(Doubler, { mode, name: 'job', config: { value: 4 } });
+      const job = orchestrator.registerAgent(Doubler, { mode, reuse, name: 'job', config: { value: 4 } });
       const jobDone = nextEventOf(orchestrator, 'agent:terminated', 'job');
       await job.start();
       await jobDone;
       assert.equal(job.result, 8);
       assert.deepEqual(events.of('orchestrator:all-agents-terminated'), []);
 
-      const service = orchestrator.registerAgent(WaitsForStop, { mode, name: 'service' });
+      const service = orchestrator.registerAgent(WaitsForStop, { mode, reuse, name: 'service' });
       const running = nextEventOf(orchestrator, 'agent:running', 'service');
       await orchestrator.start();
       await running;
@@ -145,12 +146,12 @@ for (const mode of MODES) {
   });
 }
 
-for (const mode of ['thread', 'process'] as const) {
-  describe(`${mode} agents: the package their module imports`, () => {
+for (const { name, mode, reuse } of PLACEMENTS.filter(({ mode }) => mode !== 'inline')) {
+  describe(`${name} agents: the package their module imports`, () => {
     it("`tsorchestrate` and `tsorchestrate/agent` are the host's own copy, whatever node_modules holds", async (t) => {
       const orchestrator = createOrchestrator(t);
       // Node alone would resolve these through the package's self-reference to dist/, a second copy.
-      const entry = orchestrator.registerAgent(PackageProbe, { mode, name: 'probe' });
+      const entry = orchestrator.registerAgent(PackageProbe, { mode, reuse, name: 'probe' });
       await orchestrator.start();
       await orchestrator.join();
 

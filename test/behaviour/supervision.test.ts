@@ -4,15 +4,16 @@ import { InvalidOptionError, SharedEvent } from '../../src/index.ts';
 import { Doubler, Faulty, Hog, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
-for (const mode of MODES) {
-  describe(`${mode} agents: supervision`, () => {
+for (const { name, mode, reuse } of PLACEMENTS) {
+  describe(`${name} agents: supervision`, () => {
     it('on-failure: restarts a failing agent with backoff until maxRestarts, then AGENT_RESTART_LIMIT and it stays failed', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const entry = orchestrator.registerAgent(Faulty, {
         mode,
+        reuse,
         name: 'flaky',
         restart: { when: 'on-failure', maxRestarts: 3, backoffMs: 1, backoffFactor: 2, backoffMaxMs: 3 },
       });
@@ -57,11 +58,13 @@ for (const mode of MODES) {
       const events = new EventLog(orchestrator);
       const always = orchestrator.registerAgent(Doubler, {
         mode,
+        reuse,
         name: 'always',
         restart: { when: 'always', maxRestarts: 2, backoffMs: 0 },
       });
       const onFailure = orchestrator.registerAgent(Doubler, {
         mode,
+        reuse,
         name: 'on-failure',
         restart: 'on-failure',
       });
@@ -77,9 +80,24 @@ for (const mode of MODES) {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
       const policy = { when: 'always', backoffMs: 60_000 } as const;
-      const stopped = orchestrator.registerAgent(WaitsForStop, { mode, name: 'stopped', restart: policy });
-      const killed = orchestrator.registerAgent(WaitsForStop, { mode, name: 'killed', restart: policy });
-      const backingOff = orchestrator.registerAgent(Faulty, { mode, name: 'backing-off', restart: policy });
+      const stopped = orchestrator.registerAgent(WaitsForStop, {
+        mode,
+        reuse,
+        name: 'stopped',
+        restart: policy,
+      });
+      const killed = orchestrator.registerAgent(WaitsForStop, {
+        mode,
+        reuse,
+        name: 'killed',
+        restart: policy,
+      });
+      const backingOff = orchestrator.registerAgent(Faulty, {
+        mode,
+        reuse,
+        name: 'backing-off',
+        restart: policy,
+      });
       const running = [
         nextEventOf(orchestrator, 'agent:running', 'stopped'),
         nextEventOf(orchestrator, 'agent:running', 'killed'),
@@ -105,12 +123,14 @@ for (const mode of MODES) {
       const gate = new SharedEvent();
       const source = orchestrator.registerAgent(Faulty, {
         mode,
+        reuse,
         name: 'source',
         controlEvents: { execute: gate },
         restart: { when: 'on-failure', maxRestarts: 1, backoffMs: 0, restartDependents: true },
       });
       const consumer = orchestrator.registerAgent(WaitsForStop, {
         mode,
+        reuse,
         name: 'consumer',
         dependsOn: ['source'],
       });
@@ -139,9 +159,9 @@ for (const mode of MODES) {
     it('stopping everything goes in reverse dependency order', async (t) => {
       const orchestrator = createOrchestrator(t);
       const events = new EventLog(orchestrator);
-      orchestrator.registerAgent(WaitsForStop, { mode, name: 'c', dependsOn: ['b'] });
-      orchestrator.registerAgent(WaitsForStop, { mode, name: 'a' });
-      orchestrator.registerAgent(WaitsForStop, { mode, name: 'b', dependsOn: ['a'] });
+      orchestrator.registerAgent(WaitsForStop, { mode, reuse, name: 'c', dependsOn: ['b'] });
+      orchestrator.registerAgent(WaitsForStop, { mode, reuse, name: 'a' });
+      orchestrator.registerAgent(WaitsForStop, { mode, reuse, name: 'b', dependsOn: ['a'] });
       const running = ['a', 'b', 'c'].map((name) => nextEventOf(orchestrator, 'agent:running', name));
       await orchestrator.start();
       await Promise.all(running);
@@ -161,6 +181,7 @@ for (const mode of MODES) {
         const events = new EventLog(orchestrator);
         const hog = orchestrator.registerAgent(Hog, {
           mode,
+          reuse,
           name: 'hog',
           resourceLimits: { maxOldGenerationSizeMb: 32 },
           restart: { when: 'on-failure', maxRestarts: 1, backoffMs: 0 },
