@@ -9,7 +9,6 @@ import {
   AgentExitError,
   AgentKilledError,
   type AgentMode,
-  type AgentOptions,
   deserializeError,
   type Orchestrator,
   type OrchestratorConfig,
@@ -19,7 +18,7 @@ import {
 import { Doubler, type FailureKind, Faulty, Hog, IgnoresStop, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { assertNoLeftovers, itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, MODES } from '../helpers/orchestrator.ts';
+import { createOrchestrator, MODES, PLACEMENTS, type Placement } from '../helpers/orchestrator.ts';
 
 const FIXTURE_FILE = 'test/fixtures/agents.ts';
 
@@ -32,19 +31,6 @@ function isRunning(pid: number): boolean {
     return false;
   }
 }
-
-/** Where the scene's agents run: a mode, and for threads and processes, fresh or warm from the pool. */
-type Placement = Required<Pick<AgentOptions, 'mode' | 'reuse'>>;
-
-/**
- * Every placement the crash matrix runs in: the three modes, then threads and processes with
- * `reuse`, whose failures must be reported the same way (and retire the pooled thread or process).
- */
-const PLACEMENTS: { name: string; placement: Placement }[] = [
-  ...MODES.map((mode) => ({ name: mode, placement: { mode, reuse: false } })),
-  { name: 'thread (reuse)', placement: { mode: 'thread', reuse: true } },
-  { name: 'process (reuse)', placement: { mode: 'process', reuse: true } },
-];
 
 interface Outcome {
   orchestrator: Orchestrator;
@@ -329,7 +315,7 @@ const CRASHES: Crash[] = [
   },
 ];
 
-for (const { name, placement } of PLACEMENTS) {
+for (const { name, ...placement } of PLACEMENTS) {
   const { mode } = placement;
   describe(`${name} agents: the crash matrix`, () => {
     for (const crash of CRASHES.filter(({ modes }) => modes.includes(mode))) {

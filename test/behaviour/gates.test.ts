@@ -4,14 +4,14 @@ import { SharedEvent } from '../../src/index.ts';
 import { Doubler, Traced, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
-import { createOrchestrator, LogCapture, PLACEMENTS } from '../helpers/orchestrator.ts';
+import { createOrchestrator, LogCapture, PLACEMENTS, type Placement } from '../helpers/orchestrator.ts';
 
 const AGENTS = 5;
 
 /** AGENTS Doublers (`gated-0`…) sharing the given control events. */
 const registerGated = (
   orchestrator: ReturnType<typeof createOrchestrator>,
-  { mode, reuse }: Pick<(typeof PLACEMENTS)[number], 'mode' | 'reuse'>,
+  { mode, reuse }: Placement,
   controlEvents: { setup?: SharedEvent; execute?: SharedEvent },
 ) =>
   Array.from({ length: AGENTS }, (_, i) =>

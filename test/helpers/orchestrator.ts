@@ -2,7 +2,7 @@
 process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
 
 import type { TestContext } from 'node:test';
-import { type LogSink, Orchestrator, type OrchestratorConfig } from '../../src/index.ts';
+import { type AgentMode, type LogSink, Orchestrator, type OrchestratorConfig } from '../../src/index.ts';
 
 export const MODES = ['inline', 'thread', 'process'] as const;
 
@@ -11,13 +11,19 @@ export const MODES = ['inline', 'thread', 'process'] as const;
  * `reuse`, on warm pooled ones, which must behave the same (issue 6: same lifecycle, events and
  * failure reporting).
  */
-export const PLACEMENTS = [
+export const PLACEMENTS: readonly ({ name: string } & Placement)[] = [
   { name: 'inline', mode: 'inline', reuse: false },
   { name: 'thread', mode: 'thread', reuse: false },
   { name: 'process', mode: 'process', reuse: false },
   { name: 'thread (reuse)', mode: 'thread', reuse: true },
   { name: 'process (reuse)', mode: 'process', reuse: true },
-] as const;
+];
+
+/** Where an agent runs: its mode, and for a thread or process whether on a pooled one. */
+export interface Placement {
+  mode: AgentMode;
+  reuse: boolean;
+}
 
 /**
  * A silent orchestrator that does not touch the host's signal handlers. The default stop timeout is
