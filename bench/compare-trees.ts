@@ -18,52 +18,29 @@
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { intEnv, median } from './harness.ts';
+import type { AgentClass, Orchestrator } from '../src/index.ts';
+import { intEnv, median } from './numbers.ts';
+import { trivialAgent, trivialBatch } from './trivial.ts';
 
 const rounds = intEnv('BENCH_ROUNDS', 11);
 const agents = intEnv('BENCH_INLINE_AGENTS', 100_000);
 const concurrency = intEnv('BENCH_INLINE_CONCURRENCY', 64);
 
 interface Side {
-  Orchestrator: new (
-    config: object,
-  ) => {
-    registerAgent(Agent: unknown, options: object): unknown;
-    start(): Promise<void>;
-    join(): Promise<void>;
-  };
-  Agent: unknown;
+  Orchestrator: typeof Orchestrator;
+  Agent: AgentClass;
 }
 
-/** The Orchestrator of the tree at `src`, and a trivial agent made from that tree's OneShotAgent. */
+/** The Orchestrator of the tree at `src`, and (c)'s trivial agent built on that tree's OneShotAgent. */
 async function load(src: string): Promise<Side> {
   process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
-  const tree = await import(pathToFileURL(resolve(src, 'index.ts')).href);
-  const Base = tree.OneShotAgent as new () => { config: { value: number } };
-  class Trivial extends Base {
-    static readonly defaults = { value: 0 };
-    execute(): number {
-      return this.config.value * 2;
-    }
-  }
-  return { Orchestrator: tree.Orchestrator, Agent: Trivial };
+  const tree = (await import(
+    pathToFileURL(resolve(src, 'index.ts')).href
+  )) as typeof import('../src/index.ts');
+  return { Orchestrator: tree.Orchestrator, Agent: trivialAgent(tree.OneShotAgent) };
 }
 
-const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
-async function run({ Orchestrator, Agent }: Side): Promise<number> {
-  const orchestrator = new Orchestrator({
-    maxWorkers: concurrency,
-    logLevel: 'silent',
-    handleSignals: false,
-  });
-  collect();
-  const start = performance.now();
-  for (let i = 0; i < agents; i++) orchestrator.registerAgent(Agent, { name: `t${i}`, config: { value: i } });
-  await orchestrator.start();
-  await orchestrator.join();
-  return performance.now() - start;
-}
+const run = ({ Orchestrator, Agent }: Side) => trivialBatch(Orchestrator, Agent, agents, concurrency);
 
 /** In a child: import `first`, then `second`, alternate them; send the median of second/first. */
 async function child(first: string, second: string): Promise<void> {

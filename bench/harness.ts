@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type AgentClass, type OneShotAgent, Orchestrator } from '../src/index.ts';
 import { HashAgent } from './agents.ts';
+import { intEnv, median } from './numbers.ts';
+
+export { intEnv, median };
 
 export type HashAgentClass = AgentClass<OneShotAgent<{ seed: number }, string>>;
 export type OrchestratorClass = typeof Orchestrator;
@@ -210,20 +213,6 @@ export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; val
   const start = performance.now();
   const value = await run();
   return { ms: performance.now() - start, value };
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-export function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be an integer >= 0, got ${raw}`);
-  return value;
 }
 
 export function machine(): string {

@@ -16,8 +16,9 @@
 process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
 const { default: PQueue } = await import('p-queue');
 const { OneShotAgent, Orchestrator } = await import('../src/index.ts');
+const { intEnv, median } = await import('./numbers.ts');
+const { trivialAgent, trivialBatch } = await import('./trivial.ts');
 
-const intEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const rounds = intEnv('BENCH_ROUNDS', 5);
 const graphAgents = intEnv('BENCH_GRAPH_AGENTS', 100_000);
 const graphEdges = intEnv('BENCH_GRAPH_EDGES', 200_000);
@@ -25,7 +26,6 @@ const inlineAgents = intEnv('BENCH_INLINE_AGENTS', 10_000);
 const concurrency = intEnv('BENCH_INLINE_CONCURRENCY', 64);
 
 const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const time = async (run: () => unknown) => {
   collect();
   const start = performance.now();
@@ -33,12 +33,7 @@ const time = async (run: () => unknown) => {
   return performance.now() - start;
 };
 
-class Trivial extends OneShotAgent<{ value: number }, number> {
-  static override readonly defaults = { value: 0 };
-  execute(): number {
-    return this.config.value * 2;
-  }
-}
+const Trivial = trivialAgent(OneShotAgent);
 
 /** A random DAG: each edge goes from a later-registered agent to an earlier one (seeded). */
 function graphOrchestrator() {
@@ -69,20 +64,7 @@ function graphOrchestrator() {
   return orchestrator;
 }
 
-async function orchestrated(): Promise<number> {
-  const orchestrator = new Orchestrator({
-    maxWorkers: concurrency,
-    logLevel: 'silent',
-    handleSignals: false,
-  });
-  return time(async () => {
-    for (let i = 0; i < inlineAgents; i++) {
-      orchestrator.registerAgent(Trivial, { name: `t${i}`, config: { value: i } });
-    }
-    await orchestrator.start();
-    await orchestrator.join();
-  });
-}
+const orchestrated = () => trivialBatch(Orchestrator, Trivial, inlineAgents, concurrency);
 
 async function pQueue(): Promise<number> {
   const queue = new PQueue({ concurrency });
