@@ -97,6 +97,15 @@ export class TypedEmitter<M extends object> {
     if (this.#bridge.listenerCount('event') > 0) this.#bridge.emit('event', { type: event, payload });
   }
 
+  /** Whether an emit of `event` would reach anyone: its own listeners, a wildcard or a stream. */
+  listening(event: keyof M): boolean {
+    return (
+      (this.#listeners.get(event)?.size ?? 0) > 0 ||
+      this.#wildcard.size > 0 ||
+      this.#bridge.listenerCount('event') > 0
+    );
+  }
+
   listenerCount(event: keyof M): number {
     return this.#listeners.get(event)?.size ?? 0;
   }

@@ -8,7 +8,9 @@
  * agents ran ~12% faster with no payload held at all.
  *
  * A payload is kept this way only when it is exactly what the event map says, key for key: the
- * rebuilt payload is then equal to the one the listeners got (not the same object).
+ * rebuilt payload is then equal to the one the listeners got (not the same object). The
+ * orchestrator's own such events go further (`EventHub.emitCompact`): they are written as their
+ * codes, and their payload is built only when someone listens.
  */
 import type { OrchestratorEventMap, OrchestratorEventName } from '../events/event-map.ts';
 import { AGENT_STATUSES, type AgentStatus } from '../orchestrator/agent-state.ts';
@@ -16,6 +18,15 @@ import { AGENT_MODES, type AgentMode } from '../protocol/messages.ts';
 
 /** The code of a payload that is not kept as columns. */
 export const NOT_COMPACT = -1;
+
+/** The events whose payloads can be kept as columns (an inline agent's `started` only). */
+export type CompactEventName =
+  | 'agent:ready'
+  | 'agent:running'
+  | 'agent:queued'
+  | 'agent:registered'
+  | 'agent:state-changed'
+  | 'agent:started';
 
 export interface CompactForm {
   /** The payload's code (an unsigned 32-bit integer), or `NOT_COMPACT` when it must be kept as it is. */
@@ -51,7 +62,21 @@ const STATUS_COUNT = AGENT_STATUSES.length;
 /** The host's pid: every inline agent's `started` names it, with no thread. */
 const hostPid = process.pid;
 
-const FORMS: Partial<Record<OrchestratorEventName, CompactForm>> = {
+/**
+ * The codes of the orchestrator's own compact events, for `EventHub.emitCompact`, which writes them
+ * without a payload object: the same codes `encode` finds in the payloads they stand for.
+ */
+export const compactCode = {
+  /** `registered` and an inline `started`: the agent's mode. */
+  mode: (mode: AgentMode): number => codeOf(AGENT_MODES, mode),
+  /** `state-changed`: the two statuses. */
+  transition: (from: AgentStatus, to: AgentStatus): number =>
+    codeOf(AGENT_STATUSES, from) * STATUS_COUNT + codeOf(AGENT_STATUSES, to),
+  /** A `state-changed` code's status after the change. */
+  to: (code: number): AgentStatus => AGENT_STATUSES[code % STATUS_COUNT] as AgentStatus,
+} as const;
+
+const FORMS: Record<CompactEventName, CompactForm> = {
   'agent:ready': bare,
   'agent:running': bare,
   'agent:queued': {
@@ -69,7 +94,7 @@ const FORMS: Partial<Record<OrchestratorEventName, CompactForm>> = {
   'agent:registered': {
     encode(payload) {
       if (!isAgentPayload(payload, 1)) return NOT_COMPACT;
-      const mode = codeOf(AGENT_MODES, (payload as OrchestratorEventMap['agent:registered']).mode);
+      const mode = compactCode.mode((payload as OrchestratorEventMap['agent:registered']).mode);
       return mode < 0 ? NOT_COMPACT : mode;
     },
     decode: (agent, timestamp, code): OrchestratorEventMap['agent:registered'] => ({
@@ -82,15 +107,14 @@ const FORMS: Partial<Record<OrchestratorEventName, CompactForm>> = {
     encode(payload) {
       if (!isAgentPayload(payload, 2)) return NOT_COMPACT;
       const { from, to } = payload as OrchestratorEventMap['agent:state-changed'];
-      const fromCode = codeOf(AGENT_STATUSES, from);
-      const toCode = codeOf(AGENT_STATUSES, to);
-      return fromCode < 0 || toCode < 0 ? NOT_COMPACT : fromCode * STATUS_COUNT + toCode;
+      const known = codeOf(AGENT_STATUSES, from) >= 0 && codeOf(AGENT_STATUSES, to) >= 0;
+      return known ? compactCode.transition(from, to) : NOT_COMPACT;
     },
     decode: (agent, timestamp, code): OrchestratorEventMap['agent:state-changed'] => ({
       agent,
       timestamp,
       from: AGENT_STATUSES[Math.floor(code / STATUS_COUNT)] as AgentStatus,
-      to: AGENT_STATUSES[code % STATUS_COUNT] as AgentStatus,
+      to: compactCode.to(code),
     }),
   },
   // An inline agent's start: the host's pid, no thread. Threads and processes keep their payload.
@@ -98,7 +122,7 @@ const FORMS: Partial<Record<OrchestratorEventName, CompactForm>> = {
     encode(payload) {
       if (!isAgentPayload(payload, 3)) return NOT_COMPACT;
       const { mode, pid, threadId } = payload as OrchestratorEventMap['agent:started'];
-      const code = codeOf(AGENT_MODES, mode);
+      const code = compactCode.mode(mode);
       return code < 0 || pid !== hostPid || threadId !== undefined || !('threadId' in payload)
         ? NOT_COMPACT
         : code;
@@ -114,4 +138,13 @@ const FORMS: Partial<Record<OrchestratorEventName, CompactForm>> = {
 };
 
 /** How `type`'s payloads can be kept as columns, if they can. */
-export const compactFormOf = (type: OrchestratorEventName): CompactForm | undefined => FORMS[type];
+export const compactFormOf = (type: OrchestratorEventName): CompactForm | undefined =>
+  Object.hasOwn(FORMS, type) ? FORMS[type as CompactEventName] : undefined;
+
+/** The payload of a compact event of `type`, from its columns: equal key for key to the one it stands for. */
+export const compactPayload = <K extends CompactEventName>(
+  type: K,
+  agent: string,
+  timestamp: number,
+  code: number,
+): OrchestratorEventMap[K] => FORMS[type].decode(agent, timestamp, code) as OrchestratorEventMap[K];

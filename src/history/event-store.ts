@@ -6,7 +6,7 @@ import {
   type OrchestratorEventName,
 } from '../events/event-map.ts';
 import { FrontQueue } from '../front-queue.ts';
-import { compactFormOf, NOT_COMPACT } from './compact-payload.ts';
+import { type CompactEventName, compactFormOf, NOT_COMPACT } from './compact-payload.ts';
 import {
   agentOf,
   EVENT_LIST,
@@ -101,6 +101,12 @@ const TYPE_CODES = new Map(TYPE_NAMES.map((name, code) => [name, code]));
 /** By type code: how the type's payloads are kept as columns, if they can be. */
 const FORMS = TYPE_NAMES.map((name) => (name === undefined ? undefined : compactFormOf(name)));
 const EVICTED = 0;
+
+function typeCode(type: OrchestratorEventName): number {
+  const code = TYPE_CODES.get(type);
+  if (code === undefined || code === EVICTED) throw new InvalidOptionError('event.type', type, EVENT_LIST);
+  return code;
+}
 const FIRST_LENGTH = 64;
 
 /** The store's columns, one slot per event (see EventStore). */
@@ -229,23 +235,40 @@ export class EventStore {
    * not kept. Throws `InvalidOptionError` for an unknown type.
    */
   record(type: OrchestratorEventName, payload: Payload): number {
-    const code = TYPE_CODES.get(type);
-    if (code === undefined || code === EVICTED) throw new InvalidOptionError('event.type', type, EVENT_LIST);
+    const code = typeCode(type);
+    const compact = FORMS[code]?.encode(payload) ?? NOT_COMPACT;
+    return compact === NOT_COMPACT
+      ? this.#append(type, code, payload.timestamp, payload, 0)
+      : this.#append(type, code, payload.timestamp, (payload as { agent: string }).agent, compact);
+  }
+
+  /**
+   * Records a compact event from its columns (compact-payload.ts), with no payload object: what
+   * `record` keeps of the payload `compactPayload(type, agent, timestamp, code)` would build.
+   */
+  recordCompact(type: CompactEventName, agent: string, timestamp: number, code: number): number {
+    return this.#append(type, typeCode(type), timestamp, agent, code);
+  }
+
+  /** Writes one event's slots: `held` is its payload, or its agent's name when kept as columns. */
+  #append(
+    type: OrchestratorEventName,
+    typeCode: number,
+    timestamp: number,
+    held: Payload | string,
+    compact: number,
+  ): number {
     const seq = ++this.#seq;
     if (this.#end === this.#types.length) this.#makeRoom();
     const slot = this.#end++;
     this.#seqs[slot] = seq;
-    this.#types[slot] = code;
-    this.#times[slot] = payload.timestamp;
-    const compact = FORMS[code]?.encode(payload) ?? NOT_COMPACT;
-    if (compact === NOT_COMPACT) this.#payloads[slot] = payload;
-    else {
-      this.#payloads[slot] = (payload as { agent: string }).agent;
-      this.#codes[slot] = compact;
-    }
+    this.#types[slot] = typeCode;
+    this.#times[slot] = timestamp;
+    this.#payloads[slot] = held;
+    this.#codes[slot] = compact;
     this.#size++;
     const rule = this.#rules.get(type);
-    if (rule) this.#applyRule(rule, seq, agentOf(payload));
+    if (rule) this.#applyRule(rule, seq, typeof held === 'string' ? held : agentOf(held));
     if (this.#size > this.#capacity) this.#evictOldest();
     return seq;
   }

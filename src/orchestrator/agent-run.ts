@@ -11,6 +11,7 @@ import {
   serializeError,
 } from '../errors.ts';
 import type { OrchestratorEventMap } from '../events/event-map.ts';
+import { type CompactEventName, compactCode } from '../history/compact-payload.ts';
 import type { LogSink } from '../logging/logger.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
 import type { ExitInfo, RuntimeHandlers, RuntimeLauncher } from '../runtime/agent-runtime.ts';
@@ -40,6 +41,8 @@ export interface RunContext {
     payload: OrchestratorEventMap[K],
     record: AgentRecord,
   ): void;
+  /** One of `record`'s small events, as its code (compact-payload.ts). */
+  emitCompact(event: CompactEventName, record: AgentRecord, timestamp: number, code: number): void;
   /** An event of the nested orchestrator this agent runs. */
   nested(record: AgentRecord, event: { type: string; payload: Record<string, unknown> }): void;
   /** The agent sent a heartbeat. */
@@ -123,25 +126,29 @@ class AgentRun implements RuntimeHandlers {
         const timestamp = now();
         if (message.phase === 'started') {
           const runtime = record.runtime!;
-          context.emit(
-            'agent:started',
-            {
-              agent: record.name,
-              timestamp,
-              mode: runtime.mode,
-              pid: runtime.pid,
-              threadId: runtime.threadId,
-            },
-            record,
-          );
+          if (runtime.mode === 'inline') {
+            context.emitCompact('agent:started', record, timestamp, compactCode.mode('inline'));
+          } else {
+            context.emit(
+              'agent:started',
+              {
+                agent: record.name,
+                timestamp,
+                mode: runtime.mode,
+                pid: runtime.pid,
+                threadId: runtime.threadId,
+              },
+              record,
+            );
+          }
           if (reach(record, 'started')) context.progressed(record);
         } else if (message.phase === 'ready') {
           this.#advance({ status: 'ready', since: timestamp });
-          context.emit('agent:ready', { agent: record.name, timestamp }, record);
+          context.emitCompact('agent:ready', record, timestamp, 0);
           if (reach(record, 'ready')) context.progressed(record);
         } else if (message.phase === 'running') {
           this.#advance({ status: 'running', since: timestamp });
-          context.emit('agent:running', { agent: record.name, timestamp }, record);
+          context.emitCompact('agent:running', record, timestamp, 0);
         } else if (record.state.status !== 'stopping') {
           context.transition(record, { status: 'stopping', since: timestamp, forced: false });
           context.emit('agent:stopping', { agent: record.name, timestamp, forced: false }, record);

@@ -3,6 +3,13 @@
  * turns events into counts, run times and history entries, so they can never disagree.
  */
 import type { OrchestratorEventMap } from '../events/event-map.ts';
+import {
+  type CompactEventName,
+  compactCode,
+  compactFormOf,
+  NOT_COMPACT,
+} from '../history/compact-payload.ts';
+import { AGENT_MODES } from '../protocol/messages.ts';
 
 type Payload<K extends keyof OrchestratorEventMap> = OrchestratorEventMap[K];
 
@@ -110,24 +117,17 @@ export class StatsRecorder {
    */
   observe<K extends keyof OrchestratorEventMap>(type: K, payload: OrchestratorEventMap[K]): void {
     const { timestamp } = payload as { timestamp: number };
+    const code = compactFormOf(type)?.encode(payload) ?? NOT_COMPACT;
+    if (code !== NOT_COMPACT) {
+      this.observeCompact(type as CompactEventName, timestamp, code);
+      return;
+    }
     switch (type) {
-      case 'agent:registered':
-        this.#add('registered', timestamp, (payload as Payload<'agent:registered'>).mode);
+      case 'agent:started': {
+        const { mode, pid, threadId } = payload as Payload<'agent:started'>;
+        this.#started(timestamp, describeRuntime(mode, pid, threadId));
         break;
-      case 'agent:queued':
-        this.#add('queued', timestamp, (payload as Payload<'agent:queued'>).position);
-        break;
-      case 'agent:state-changed':
-        if ((payload as Payload<'agent:state-changed'>).to === 'starting') this.#launched = true;
-        break;
-      case 'agent:started':
-        this.#count('starts');
-        this.startedAt = timestamp;
-        this.#add('start', timestamp, describeRuntime(payload as Payload<'agent:started'>));
-        break;
-      case 'agent:ready':
-        this.#add('ready', timestamp, undefined);
-        break;
+      }
       case 'agent:stopping':
         this.#add('stop', timestamp, (payload as Payload<'agent:stopping'>).forced);
         break;
@@ -158,6 +158,29 @@ export class StatsRecorder {
     }
   }
 
+  /** Takes in one of this agent's small events as the history keeps it (compact-payload.ts): no payload. */
+  observeCompact(type: CompactEventName, timestamp: number, code: number): void {
+    switch (type) {
+      case 'agent:registered':
+        this.#add('registered', timestamp, AGENT_MODES[code]);
+        break;
+      case 'agent:queued':
+        this.#add('queued', timestamp, code);
+        break;
+      case 'agent:state-changed':
+        if (compactCode.to(code) === 'starting') this.#launched = true;
+        break;
+      case 'agent:started':
+        this.#started(timestamp, describeRuntime(AGENT_MODES[code]!, process.pid, undefined));
+        break;
+      case 'agent:ready':
+        this.#add('ready', timestamp, undefined);
+        break;
+      case 'agent:running':
+        break;
+    }
+  }
+
   /** How the last ended run ended, for status. */
   get lastExit(): { exitCode: number | null; signal: string | null } | undefined {
     return this.#exitCode === undefined ? undefined : { exitCode: this.#exitCode, signal: this.#signal };
@@ -178,6 +201,12 @@ export class StatsRecorder {
       history: this.#entries(),
       historyDropped: this.#dropped + Math.max(0, this.#steps.length / SLOTS - this.#limit),
     };
+  }
+
+  #started(timestamp: number, runtime: string): void {
+    this.#count('starts');
+    this.startedAt = timestamp;
+    this.#add('start', timestamp, runtime);
   }
 
   #ran(durationMs: number): void {
@@ -256,8 +285,7 @@ function terminationDetail(reason: string, exitCode: number | null, signal: stri
 /** The last runtime described, and how: every inline agent of a host is `inline, pid N`, one string. */
 let described: { mode: string; pid: number; threadId: number | undefined; text: string } | undefined;
 
-function describeRuntime(runtime: { mode: string; pid: number; threadId: number | undefined }): string {
-  const { mode, pid, threadId } = runtime;
+function describeRuntime(mode: string, pid: number, threadId: number | undefined): string {
   if (described?.mode !== mode || described.pid !== pid || described.threadId !== threadId) {
     described = {
       mode,

@@ -8,6 +8,7 @@ import {
   OrchestratorEvent,
   type OrchestratorEventMap,
 } from '../events/event-map.ts';
+import { type CompactEventName, compactCode } from '../history/compact-payload.ts';
 import type { EventQuery, StoredEvent } from '../history/event-query.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
@@ -265,7 +266,7 @@ export class Orchestrator {
       this.#graph.add(name, dependency.agent, dependency.condition);
     }
     for (const group of registration.groups) this.#groups.add(group, [name]);
-    this.#emit('agent:registered', { agent: name, timestamp: since, mode: registration.mode }, record);
+    this.#emitCompact('agent:registered', record, since, compactCode.mode(registration.mode));
     return entry;
   }
 
@@ -726,7 +727,7 @@ export class Orchestrator {
     const position = this.#scheduler.enqueue(record);
     // Emit AGENT_QUEUED only when it really waits for a slot.
     if (record.state.status === 'waiting' && this.#scheduler.queued > queuedBefore) {
-      this.#emit('agent:queued', { agent: record.name, timestamp: Date.now(), position }, record);
+      this.#emitCompact('agent:queued', record, Date.now(), position);
     }
   }
 
@@ -743,6 +744,7 @@ export class Orchestrator {
       killTimeout: this.#config.killTimeout,
       transition: (target, next) => this.#transition(target, next),
       emit: (event, payload, record) => this.#emit(event, payload, record),
+      emitCompact: (event, record, timestamp, code) => this.#emitCompact(event, record, timestamp, code),
       progressed: (progressed) => this.#propagate(progressed),
       nested: (parent, event) => this.#nested(parent, event),
       heartbeat: (beating, sequence) => {
@@ -863,11 +865,7 @@ export class Orchestrator {
     assertTransition(record.name, from, next.status);
     record.state = next;
     if (from !== next.status) {
-      this.#emit(
-        'agent:state-changed',
-        { agent: record.name, timestamp: next.since, from, to: next.status },
-        record,
-      );
+      this.#emitCompact('agent:state-changed', record, next.since, compactCode.transition(from, next.status));
     }
     this.#batch.transition(from, next);
   }
@@ -879,6 +877,11 @@ export class Orchestrator {
     record?: AgentRecord,
   ): void {
     this.#events.emit(event, payload, record?.stats);
+  }
+
+  /** One of `record`'s small events, as its code (compact-payload.ts): no payload unless someone listens. */
+  #emitCompact(event: CompactEventName, record: AgentRecord, timestamp: number, code: number): void {
+    this.#events.emitCompact(event, record.name, timestamp, code, record.stats);
   }
 
   #record(name: string): AgentRecord {

@@ -5,11 +5,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { HeartbeatPlugin, InvalidOptionError, Orchestrator } from '../../src/index.ts';
+import {
+  type AnyOrchestratorEvent,
+  HeartbeatPlugin,
+  InvalidOptionError,
+  Orchestrator,
+  SharedEvent,
+  type StoredEvent,
+} from '../../src/index.ts';
 import { Doubler, WaitsForStop } from '../fixtures/agents.ts';
 import { nextEvent } from '../helpers/events.ts';
 import { assertNoLeftovers } from '../helpers/leftovers.ts';
-import { createOrchestrator } from '../helpers/orchestrator.ts';
+import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsorchestrate-durable-'));
 const children = new Set<ChildProcess>();
@@ -111,5 +118,123 @@ describe('orchestrator event history', () => {
     const terminated = Orchestrator.readHistory(file, { type: 'agent:terminated', limit: 1 });
     assert.equal(terminated.length, 1);
     await assertNoLeftovers();
+  });
+});
+
+const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+/** What two runs of the same agents can share: times, durations, threads and pids differ. */
+const VARYING = new Set(['timestamp', 'durationMs', 'threadId', 'pid']);
+const comparable = (payload: object) =>
+  Object.fromEntries(Object.entries(payload).map(([key, value]) => [key, VARYING.has(key) ? '*' : value]));
+const comparableEvents = (events: readonly StoredEvent[]) =>
+  events.map(({ seq, type, agent, payload }) => ({
+    seq,
+    type,
+    agent,
+    payload: comparable(payload as object),
+  }));
+
+/**
+ * The small events of a run (state changes, registered, queued, an inline start, ready, running)
+ * go into the stats and the history without a payload object while nobody listens, and are built
+ * for listeners, streams and the history file: all of them must see the same events either way.
+ */
+describe('the small events of a run, listened to or not', () => {
+  for (const { name, mode, reuse } of PLACEMENTS) {
+    it(`${name}: the history and the stats are the same with no listener, a listener, a stream or a history file`, async (t) => {
+      const run = async (observer: 'none' | 'listener' | 'stream' | 'file') => {
+        const file = observer === 'file' ? join(dir, `small-events-${mode}-${reuse}.db`) : undefined;
+        const orchestrator = createOrchestrator(t, { maxWorkers: 1, history: { file } });
+        const received: AnyOrchestratorEvent[] = [];
+        if (observer === 'listener') orchestrator.on('*', (event) => received.push(event));
+        const streamed = new AbortController();
+        const streaming =
+          observer === 'stream'
+            ? (async () => {
+                for await (const event of orchestrator.events(streamed.signal)) received.push(event);
+              })()
+            : undefined;
+        for (const agent of ['a', 'b', 'c'])
+          orchestrator.registerAgent(Doubler, { name: agent, mode, reuse, config: { value: 1 } });
+        await orchestrator.start();
+        await orchestrator.join();
+        streamed.abort();
+        await streaming;
+        const history = orchestrator.history();
+        const stats = ['a', 'b', 'c'].map((agent) => {
+          const { history: steps, ...rest } = orchestrator.getAgentStats(agent);
+          return {
+            ...rest,
+            runTimes: rest.runTimes.runs,
+            // A start names its pid and thread, which differ from run to run.
+            steps: steps.map(({ event, detail }) => ({ event, detail: detail?.replace(/\d+/g, 'N') })),
+          };
+        });
+        await orchestrator.shutdown();
+        return { history, stats, received, file: file && Orchestrator.readHistory(file) };
+      };
+      const quiet = await run('none');
+      const heard = await run('listener');
+      const streamed = await run('stream');
+      const filed = await run('file');
+
+      assert.ok(
+        quiet.history.some(({ type }) => type === 'agent:queued'),
+        'some agent waited for a slot',
+      );
+      for (const type of ['agent:registered', 'agent:state-changed', 'agent:ready', 'agent:running'] as const)
+        assert.ok(
+          quiet.history.some((event) => event.type === type),
+          `a ${type} event is held`,
+        );
+      for (const other of [heard, streamed, filed]) {
+        assert.deepEqual(comparableEvents(other.history), comparableEvents(quiet.history));
+        assert.deepEqual(other.stats, quiet.stats);
+      }
+      // The listener and the stream got, in order, what the history holds, payload for payload.
+      for (const other of [heard, streamed]) {
+        assert.deepEqual(
+          other.received.map(({ type, payload }) => ({ type, payload })),
+          other.history.map(({ type, payload }) => ({ type, payload })),
+        );
+      }
+      // The file holds what the memory history holds, as JSON keeps it (no undefined keys).
+      assert.deepEqual(asJson(filed.file), asJson(filed.history));
+      assert.deepEqual(
+        quiet.stats[1]?.steps.map(({ event }) => event),
+        ['registered', 'queued', 'start', 'ready', 'terminated', 'join'],
+      );
+    });
+  }
+
+  it('a listener added while an agent runs gets its small events from then on, in full', async (t) => {
+    const orchestrator = createOrchestrator(t);
+    const gate = new SharedEvent();
+    const entry = orchestrator.registerAgent(Doubler, { name: 'gated', controlEvents: { execute: gate } });
+    await orchestrator.start();
+    await entry.stateEvents.ready.wait();
+    const received: AnyOrchestratorEvent[] = [];
+    orchestrator.on('agent:state-changed', (payload) =>
+      received.push({ type: 'agent:state-changed', payload }),
+    );
+    orchestrator.on('agent:running', (payload) => received.push({ type: 'agent:running', payload }));
+    gate.set();
+    await orchestrator.join();
+
+    assert.deepEqual(
+      received.map(({ type, payload }) => [type, 'to' in payload ? payload.to : undefined]),
+      [
+        ['agent:state-changed', 'running'],
+        ['agent:running', undefined],
+        ['agent:state-changed', 'completed'],
+      ],
+    );
+    const held = orchestrator
+      .history({ type: ['agent:state-changed', 'agent:running'] })
+      .slice(-received.length)
+      .map(({ type, payload }) => ({ type, payload }));
+    assert.deepEqual(received, held);
+    assert.deepEqual(Object.keys(received[0]!.payload), ['agent', 'timestamp', 'from', 'to']);
   });
 });
