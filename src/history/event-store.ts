@@ -101,13 +101,14 @@ const TYPE_CODES = new Map(TYPE_NAMES.map((name, code) => [name, code]));
 /** By type code: how the type's payloads are kept as columns, if they can be. */
 const FORMS = TYPE_NAMES.map((name) => (name === undefined ? undefined : compactFormOf(name)));
 const EVICTED = 0;
+const FIRST_LENGTH = 64;
 
+/** `type`'s code in the types column; throws `InvalidOptionError` for an unknown type. */
 function typeCode(type: OrchestratorEventName): number {
   const code = TYPE_CODES.get(type);
   if (code === undefined || code === EVICTED) throw new InvalidOptionError('event.type', type, EVENT_LIST);
   return code;
 }
-const FIRST_LENGTH = 64;
 
 /** The store's columns, one slot per event (see EventStore). */
 interface Columns {
@@ -253,7 +254,7 @@ export class EventStore {
   /** Writes one event's slots: `held` is its payload, or its agent's name when kept as columns. */
   #append(
     type: OrchestratorEventName,
-    typeCode: number,
+    typeIndex: number,
     timestamp: number,
     held: Payload | string,
     compact: number,
@@ -262,7 +263,7 @@ export class EventStore {
     if (this.#end === this.#types.length) this.#makeRoom();
     const slot = this.#end++;
     this.#seqs[slot] = seq;
-    this.#types[slot] = typeCode;
+    this.#types[slot] = typeIndex;
     this.#times[slot] = timestamp;
     this.#payloads[slot] = held;
     this.#codes[slot] = compact;
