@@ -15,7 +15,7 @@ import {
 } from '../../src/index.ts';
 import { Doubler, WaitsForStop } from '../fixtures/agents.ts';
 import { nextEvent } from '../helpers/events.ts';
-import { assertNoLeftovers } from '../helpers/leftovers.ts';
+import { assertNoLeftovers, itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tsorchestrate-durable-'));
@@ -237,4 +237,6 @@ describe('the small events of a run, listened to or not', () => {
     assert.deepEqual(received, held);
     assert.deepEqual(Object.keys(received[0]!.payload), ['agent', 'timestamp', 'from', 'to']);
   });
+
+  itLeavesNothingBehind();
 });
