@@ -223,8 +223,7 @@ export class Orchestrator {
     options: AgentOptions<A['config']> = {},
   ): AgentEntry<ResultOf<A>> {
     this.#assertOpen();
-    const registration = parseRegistration(AgentClass as AgentClass, options);
-    const { name } = registration;
+    const { name, config, registration } = parseRegistration(AgentClass as AgentClass, options);
     if (this.#records.has(name)) {
       throw new OrchestratorError(
         'ERR_DUPLICATE_AGENT',
@@ -239,7 +238,7 @@ export class Orchestrator {
       events: new AgentEvents(registration.controlEvents, registration.stateEvents),
       priority: registration.priority,
       sequence: this.#sequence++,
-      config: resolveConfig(AgentClass as AgentClass, registration.config),
+      config: resolveConfig(AgentClass as AgentClass, config),
       state: { status: 'registered', since },
       runtime: undefined,
       result: undefined,

@@ -144,6 +144,47 @@ describe('registerAgent', () => {
     assert.equal(orchestrator.agents().length, 0);
   });
 
+  test('options with only a name and a config are checked as the whole schema checks them', () => {
+    // Such options take a shorter way through registration (the commonest by far); one more valid
+    // option (priority 0, the default) sends the same name and config the whole schema's way.
+    const refusal = (options: object) => {
+      try {
+        makeOrchestrator().registerAgent(InlineOnly, options as never);
+      } catch (error) {
+        assert.ok(error instanceof InvalidOptionError);
+        return { option: error.option, value: error.value, message: error.message };
+      }
+      return assert.fail(`accepted ${JSON.stringify(options)}`);
+    };
+    const bad: object[] = [
+      { name: 5 },
+      { name: '' },
+      { name: 'a/b' },
+      { name: null },
+      { config: [] },
+      { config: 'x' },
+      { name: 'ok', config: null },
+      { name: 'ok', config: new Map() },
+    ];
+    for (const options of bad) assert.deepEqual(refusal(options), refusal({ ...options, priority: 0 }));
+
+    const orchestrator = makeOrchestrator();
+    const short = orchestrator.registerAgent(InlineOnly, { name: 'short', config: { label: 'x' } });
+    const long = orchestrator.registerAgent(InlineOnly, {
+      name: 'long',
+      config: { label: 'x' },
+      priority: 0,
+    });
+    const seen = (entry: typeof short) => ({
+      mode: entry.mode,
+      config: entry.config,
+      plugins: entry.plugins,
+      status: { ...orchestrator.status(entry.name), name: undefined },
+    });
+    assert.deepEqual(seen(short), seen(long));
+    assert.deepEqual(short.options, { name: 'short', config: { label: 'x' } });
+  });
+
   test('something that is not an agent class is refused', () => {
     const orchestrator = makeOrchestrator();
     for (const value of [undefined, {}, () => {}, class NotAnAgent {}]) {
