@@ -67,11 +67,17 @@ const hostPid = process.pid;
  * without a payload object: the same codes `encode` finds in the payloads they stand for.
  */
 export const compactCode = {
-  /** `registered` and an inline `started`: the agent's mode. */
-  mode: (mode: AgentMode): number => codeOf(AGENT_MODES, mode),
-  /** `state-changed`: the two statuses. */
-  transition: (from: AgentStatus, to: AgentStatus): number =>
-    codeOf(AGENT_STATUSES, from) * STATUS_COUNT + codeOf(AGENT_STATUSES, to),
+  /** `registered` and an inline `started`: the agent's mode (`NOT_COMPACT` when it is not one). */
+  mode(mode: AgentMode): number {
+    const code = codeOf(AGENT_MODES, mode);
+    return code < 0 ? NOT_COMPACT : code;
+  },
+  /** `state-changed`: the two statuses (`NOT_COMPACT` when either is not one). */
+  transition(from: AgentStatus, to: AgentStatus): number {
+    const fromCode = codeOf(AGENT_STATUSES, from);
+    const toCode = codeOf(AGENT_STATUSES, to);
+    return fromCode < 0 || toCode < 0 ? NOT_COMPACT : fromCode * STATUS_COUNT + toCode;
+  },
   /** A `state-changed` code's status after the change. */
   to: (code: number): AgentStatus => AGENT_STATUSES[code % STATUS_COUNT] as AgentStatus,
 } as const;
@@ -94,8 +100,7 @@ const FORMS: Record<CompactEventName, CompactForm> = {
   'agent:registered': {
     encode(payload) {
       if (!isAgentPayload(payload, 1)) return NOT_COMPACT;
-      const mode = compactCode.mode((payload as OrchestratorEventMap['agent:registered']).mode);
-      return mode < 0 ? NOT_COMPACT : mode;
+      return compactCode.mode((payload as OrchestratorEventMap['agent:registered']).mode);
     },
     decode: (agent, timestamp, code): OrchestratorEventMap['agent:registered'] => ({
       agent,
@@ -107,8 +112,7 @@ const FORMS: Record<CompactEventName, CompactForm> = {
     encode(payload) {
       if (!isAgentPayload(payload, 2)) return NOT_COMPACT;
       const { from, to } = payload as OrchestratorEventMap['agent:state-changed'];
-      const known = codeOf(AGENT_STATUSES, from) >= 0 && codeOf(AGENT_STATUSES, to) >= 0;
-      return known ? compactCode.transition(from, to) : NOT_COMPACT;
+      return compactCode.transition(from, to);
     },
     decode: (agent, timestamp, code): OrchestratorEventMap['agent:state-changed'] => ({
       agent,
@@ -123,7 +127,7 @@ const FORMS: Record<CompactEventName, CompactForm> = {
       if (!isAgentPayload(payload, 3)) return NOT_COMPACT;
       const { mode, pid, threadId } = payload as OrchestratorEventMap['agent:started'];
       const code = compactCode.mode(mode);
-      return code < 0 || pid !== hostPid || threadId !== undefined || !('threadId' in payload)
+      return code === NOT_COMPACT || pid !== hostPid || threadId !== undefined || !('threadId' in payload)
         ? NOT_COMPACT
         : code;
     },
