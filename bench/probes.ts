@@ -18,8 +18,8 @@ process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
 const { Orchestrator } = await import('../src/index.ts');
 const { Chatter, Stamp } = await import('./agents-probe.ts');
 const { WaitsForStop } = await import('../test/fixtures/agents.ts');
+const { intEnv, median } = await import('./numbers.ts');
 
-const intEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const latencyRuns = intEnv('BENCH_LATENCY_RUNS', 200);
 const eventCount = intEnv('BENCH_EVENTS', 200_000);
 const rounds = intEnv('BENCH_ROUNDS', 3);
@@ -28,7 +28,6 @@ const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 };
-const median = (values: number[]) => quantile(values, 0.5);
 const gc = (globalThis as { gc?: () => void }).gc;
 const orchestrator = (config = {}) =>
   new Orchestrator({ logLevel: 'silent', handleSignals: false, ...config });

@@ -18,6 +18,7 @@
  */
 import { Piscina } from 'piscina';
 import { agentVariants } from './harness.ts';
+import { intEnv, median } from './numbers.ts';
 
 process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
 const variants = await agentVariants();
@@ -26,12 +27,10 @@ const variant =
   variants.find(({ name }) => name === wanted) ?? variants.find(({ name }) => name === 'agent')!;
 const { Orchestrator, Agent } = variant;
 
-const intEnv = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const rounds = intEnv('BENCH_ROUNDS', 5);
 const threadAgents = intEnv('BENCH_THREAD_AGENTS', 200);
 const processAgents = intEnv('BENCH_PROCESS_AGENTS', 100);
 const concurrency = intEnv('BENCH_CONCURRENCY', 8);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function orchestrated(mode: 'thread' | 'process', count: number, reuse: boolean): Promise<number> {
   const orchestrator = new Orchestrator({
