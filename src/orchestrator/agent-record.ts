@@ -5,7 +5,6 @@ import type { AgentRuntime } from '../runtime/agent-runtime.ts';
 import type { ContextRunner } from '../runtime/inline-guard.ts';
 import type { AgentEntry } from './agent-entry.ts';
 import { type AgentState, isTerminal } from './agent-state.ts';
-import type { StatsRecorder } from './agent-stats.ts';
 import type { DependencyCondition } from './dependency-graph.ts';
 import type { NestedStatus } from './nested-status.ts';
 import type { Registration } from './registration.ts';
@@ -41,8 +40,8 @@ export interface AgentRecord extends Schedulable {
   unmet: Map<string, DependencyCondition> | undefined;
   /** Between the stop and the relaunch of a restart: dependents keep waiting. */
   restarting: boolean;
-  /** Counts, run times and history, fed by this agent's events. */
-  readonly stats: StatsRecorder;
+  /** Its index in the orchestrator's stats table (counts, run times and history, fed by its events). */
+  readonly index: number;
   /** Supervision: the restart policy and its bookkeeping. */
   readonly supervision: RestartTracker;
   /**

@@ -3,12 +3,14 @@
  * turns events into counts, run times and history entries, so they can never disagree.
  */
 import type { OrchestratorEventMap } from '../events/event-map.ts';
+import { grown } from '../grown.ts';
 import {
   type CompactEventName,
   compactCode,
   compactFormOf,
   NOT_COMPACT,
 } from '../history/compact-payload.ts';
+import { StepLog } from '../history/step-log.ts';
 import { AGENT_MODES } from '../protocol/messages.ts';
 
 type Payload<K extends keyof OrchestratorEventMap> = OrchestratorEventMap[K];
@@ -80,176 +82,6 @@ const DETAILS: { [E in HistoryEvent]: (source: never) => string | undefined } = 
   join: () => undefined,
 };
 
-/** The mutable side of one agent's stats. */
-export class StatsRecorder {
-  readonly #name: string;
-  readonly #limit: number;
-  /**
-   * The history, three slots a step (no object per step): the step, its time, what its detail is
-   * written from. Its first step makes it as a literal of exactly those three slots: an empty
-   * array's first push reserves 16, and a run's six steps then grew it to 40 (~0.2 KB unused).
-   */
-  #steps: unknown[] = NO_STEPS;
-  #dropped = 0;
-  /** Made at the first count: an agent registered and never run has none (~90 bytes). */
-  #counts: AgentStats['counts'] | undefined;
-  #runs = 0;
-  #last: number | null = null;
-  #min: number | null = null;
-  #max: number | null = null;
-  #total = 0;
-  /** A run was launched and has not ended yet. */
-  #launched = false;
-  /** The last run's start (`Date.now()`), for status. */
-  startedAt: number | undefined;
-  /** The last ended run's exit code (`undefined` until a run ended) and signal: two fields, no object kept per agent. */
-  #exitCode: number | null | undefined = undefined;
-  #signal: string | null = null;
-
-  constructor(name: string, historySize: number) {
-    this.#name = name;
-    this.#limit = historySize;
-  }
-
-  /**
-   * Takes in one of this agent's events, as its type and payload: an `{ type, payload }` made for
-   * this call cost 32 bytes for each of the ten or so events of every run. A payload the history
-   * would keep as columns is taken in as its code, by `observeCompact`, the one place for those.
-   */
-  observe<K extends keyof OrchestratorEventMap>(type: K, payload: OrchestratorEventMap[K]): void {
-    const { timestamp } = payload as { timestamp: number };
-    const code = compactFormOf(type)?.encode(payload) ?? NOT_COMPACT;
-    if (code !== NOT_COMPACT) {
-      this.observeCompact(type as CompactEventName, timestamp, code);
-      return;
-    }
-    switch (type) {
-      case 'agent:started': {
-        const { mode, pid, threadId } = payload as Payload<'agent:started'>;
-        this.#started(timestamp, describeRuntime(mode, pid, threadId));
-        break;
-      }
-      case 'agent:stopping':
-        this.#add('stop', timestamp, (payload as Payload<'agent:stopping'>).forced);
-        break;
-      case 'agent:restarted':
-        this.#count('restarts');
-        this.#add('restart', timestamp, (payload as Payload<'agent:restarted'>).restarts);
-        break;
-      case 'agent:error':
-        this.#count('errors');
-        this.#add('error', timestamp, payload);
-        break;
-      case 'agent:skipped':
-        this.#count('skipped');
-        this.#add('skipped', timestamp, (payload as Payload<'agent:skipped'>).reason);
-        break;
-      case 'agent:terminated': {
-        const { reason, durationMs, exitCode, signal } = payload as Payload<'agent:terminated'>;
-        this.#count(reason);
-        if (this.#launched) this.#ran(durationMs);
-        this.#launched = false;
-        this.#exitCode = exitCode;
-        this.#signal = signal;
-        this.#add('terminated', timestamp, terminationDetail(reason, exitCode, signal));
-        // The run's thread, process or inline task is gone: it has been joined.
-        this.#add('join', timestamp, undefined);
-        break;
-      }
-    }
-  }
-
-  /** Takes in one of this agent's small events as the history keeps it (compact-payload.ts): no payload. */
-  observeCompact(type: CompactEventName, timestamp: number, code: number): void {
-    switch (type) {
-      case 'agent:registered':
-        this.#add('registered', timestamp, AGENT_MODES[code]);
-        break;
-      case 'agent:queued':
-        this.#add('queued', timestamp, code);
-        break;
-      case 'agent:state-changed':
-        if (compactCode.to(code) === 'starting') this.#launched = true;
-        break;
-      case 'agent:started':
-        this.#started(timestamp, describeRuntime(AGENT_MODES[code]!, process.pid, undefined));
-        break;
-      case 'agent:ready':
-        this.#add('ready', timestamp, undefined);
-        break;
-      case 'agent:running':
-        break;
-    }
-  }
-
-  /** How the last ended run ended, for status. */
-  get lastExit(): { exitCode: number | null; signal: string | null } | undefined {
-    return this.#exitCode === undefined ? undefined : { exitCode: this.#exitCode, signal: this.#signal };
-  }
-
-  snapshot(): AgentStats {
-    return {
-      name: this.#name,
-      counts: { ...NO_COUNTS, ...this.#counts },
-      runTimes: {
-        runs: this.#runs,
-        lastMs: this.#last,
-        minMs: this.#min,
-        maxMs: this.#max,
-        meanMs: this.#runs > 0 ? this.#total / this.#runs : null,
-        totalMs: this.#total,
-      },
-      history: this.#entries(),
-      historyDropped: this.#dropped + Math.max(0, this.#steps.length / SLOTS - this.#limit),
-    };
-  }
-
-  #started(timestamp: number, runtime: string): void {
-    this.#count('starts');
-    this.startedAt = timestamp;
-    this.#add('start', timestamp, runtime);
-  }
-
-  #ran(durationMs: number): void {
-    this.#runs++;
-    this.#last = durationMs;
-    this.#total += durationMs;
-    this.#min = this.#min === null ? durationMs : Math.min(this.#min, durationMs);
-    this.#max = this.#max === null ? durationMs : Math.max(this.#max, durationMs);
-  }
-
-  #count(counter: keyof AgentStats['counts']): void {
-    this.#counts ??= { ...NO_COUNTS };
-    this.#counts[counter]++;
-  }
-
-  #add(step: HistoryEvent, timestamp: number, source: unknown): void {
-    if (this.#steps.length === 0) this.#steps = [step, timestamp - EPOCH, source];
-    else this.#steps.push(step, timestamp - EPOCH, source);
-    // Trim in batches: amortised O(1) per entry, never more than twice the limit held.
-    if (this.#steps.length >= this.#limit * 2 * SLOTS) {
-      const excess = this.#steps.length / SLOTS - this.#limit;
-      this.#steps = this.#steps.slice(excess * SLOTS);
-      this.#dropped += excess;
-    }
-  }
-
-  /** The newest `historySize` steps as entries, oldest first. */
-  #entries(): HistoryEntry[] {
-    const entries: HistoryEntry[] = [];
-    const steps = this.#steps;
-    for (let index = Math.max(0, steps.length - this.#limit * SLOTS); index < steps.length; index += SLOTS) {
-      const event = steps[index] as HistoryEvent;
-      const timestamp = (steps[index + 1] as number) + EPOCH;
-      const detail = DETAILS[event](steps[index + 2] as never);
-      entries.push(detail === undefined ? { event, timestamp } : { event, timestamp, detail });
-    }
-    return entries;
-  }
-}
-
-const SLOTS = 3;
-const NO_STEPS: unknown[] = Object.freeze([]) as unknown as unknown[];
 const NO_COUNTS: Readonly<AgentStats['counts']> = Object.freeze({
   starts: 0,
   restarts: 0,
@@ -261,12 +93,218 @@ const NO_COUNTS: Readonly<AgentStats['counts']> = Object.freeze({
   errors: 0,
 });
 
+/** The steps in the order of their codes in the step log. */
+const STEPS = Object.keys(DETAILS) as HistoryEvent[];
+const STEP = Object.fromEntries(STEPS.map((step, code) => [step, code])) as { [E in HistoryEvent]: number };
+const COUNTERS = Object.keys(NO_COUNTS) as (keyof AgentStats['counts'])[];
+const COUNTER = Object.fromEntries(COUNTERS.map((counter, at) => [counter, at])) as {
+  [C in keyof AgentStats['counts']]: number;
+};
+
 /**
- * Steps keep their time as ms since this module loaded: a small integer that an array holds as it
- * is, where a `Date.now()` (past 2^31) would be boxed, one heap object per step kept (until 12 days
- * in, after which they are boxed again; exact either way).
+ * Every agent's stats, fed by its events: one table per orchestrator, one index per agent. Counts,
+ * run times and the last start and exit are typed columns, the history one shared step log
+ * (history/step-log.ts): a run adds no object to any agent, where one kept per agent grew with each
+ * run, and the garbage collector copied and marked that again and again.
  */
-const EPOCH = Date.now();
+export class AgentStatsTable {
+  readonly #log: StepLog;
+  /** By agent, `COUNTERS.length` slots each. */
+  #counts: Int32Array;
+  /** By agent: ended runs, and their last, shortest, longest and total duration (NaN: none yet). */
+  #runs: Int32Array;
+  #last: Float64Array;
+  #min: Float64Array;
+  #max: Float64Array;
+  #total: Float64Array;
+  /** By agent: 1 while a run is launched and has not ended. */
+  #launched: Uint8Array;
+  /** By agent: its last run's start (`Date.now()`; NaN: none yet). */
+  #startedAt: Float64Array;
+  /** By agent: 1 once a run ended, and that run's exit code (NaN: null); a signal, when it had one. */
+  #ended: Uint8Array;
+  #exitCodes: Float64Array;
+  readonly #signals = new Map<number, string>();
+
+  constructor(historySize: number) {
+    this.#log = new StepLog(historySize);
+    this.#counts = new Int32Array(64 * COUNTERS.length);
+    this.#runs = new Int32Array(64);
+    this.#last = new Float64Array(64);
+    this.#min = new Float64Array(64);
+    this.#max = new Float64Array(64);
+    this.#total = new Float64Array(64);
+    this.#launched = new Uint8Array(64);
+    this.#startedAt = new Float64Array(64);
+    this.#ended = new Uint8Array(64);
+    this.#exitCodes = new Float64Array(64);
+  }
+
+  /** A new agent's index (from 0 up): its stats are all zero, its history empty. */
+  add(): number {
+    const agent = this.#log.addAgent();
+    if (agent === this.#runs.length) {
+      const length = agent * 2;
+      this.#counts = grown(this.#counts, length * COUNTERS.length);
+      this.#runs = grown(this.#runs, length);
+      this.#last = grown(this.#last, length);
+      this.#min = grown(this.#min, length);
+      this.#max = grown(this.#max, length);
+      this.#total = grown(this.#total, length);
+      this.#launched = grown(this.#launched, length);
+      this.#startedAt = grown(this.#startedAt, length);
+      this.#ended = grown(this.#ended, length);
+      this.#exitCodes = grown(this.#exitCodes, length);
+    }
+    this.#last[agent] = Number.NaN;
+    this.#min[agent] = Number.NaN;
+    this.#max[agent] = Number.NaN;
+    this.#startedAt[agent] = Number.NaN;
+    return agent;
+  }
+
+  /**
+   * Takes in one of `agent`'s events, as its type and payload: an `{ type, payload }` made for
+   * this call cost 32 bytes for each of the ten or so events of every run. A payload the history
+   * would keep as columns is taken in as its code, by `observeCompact`, the one place for those.
+   */
+  observe<K extends keyof OrchestratorEventMap>(
+    agent: number,
+    type: K,
+    payload: OrchestratorEventMap[K],
+  ): void {
+    const { timestamp } = payload as { timestamp: number };
+    const code = compactFormOf(type)?.encode(payload) ?? NOT_COMPACT;
+    if (code !== NOT_COMPACT) {
+      this.observeCompact(agent, type as CompactEventName, timestamp, code);
+      return;
+    }
+    switch (type) {
+      case 'agent:started': {
+        const { mode, pid, threadId } = payload as Payload<'agent:started'>;
+        this.#started(agent, timestamp, describeRuntime(mode, pid, threadId));
+        break;
+      }
+      case 'agent:stopping':
+        this.#log.append(agent, STEP.stop, timestamp, (payload as Payload<'agent:stopping'>).forced);
+        break;
+      case 'agent:restarted':
+        this.#count(agent, COUNTER.restarts);
+        this.#log.append(agent, STEP.restart, timestamp, (payload as Payload<'agent:restarted'>).restarts);
+        break;
+      case 'agent:error':
+        this.#count(agent, COUNTER.errors);
+        this.#log.append(agent, STEP.error, timestamp, payload);
+        break;
+      case 'agent:skipped':
+        this.#count(agent, COUNTER.skipped);
+        this.#log.append(agent, STEP.skipped, timestamp, (payload as Payload<'agent:skipped'>).reason);
+        break;
+      case 'agent:terminated': {
+        const { reason, durationMs, exitCode, signal } = payload as Payload<'agent:terminated'>;
+        this.#count(agent, COUNTER[reason]);
+        if (this.#launched[agent] === 1) this.#ran(agent, durationMs);
+        this.#launched[agent] = 0;
+        this.#ended[agent] = 1;
+        this.#exitCodes[agent] = exitCode ?? Number.NaN;
+        if (signal === null) this.#signals.delete(agent);
+        else this.#signals.set(agent, signal);
+        this.#log.append(agent, STEP.terminated, timestamp, terminationDetail(reason, exitCode, signal));
+        // The run's thread, process or inline task is gone: it has been joined.
+        this.#log.append(agent, STEP.join, timestamp, undefined);
+        break;
+      }
+    }
+  }
+
+  /** Takes in one of `agent`'s small events as the history keeps it (compact-payload.ts): no payload. */
+  observeCompact(agent: number, type: CompactEventName, timestamp: number, code: number): void {
+    switch (type) {
+      case 'agent:registered':
+        this.#log.append(agent, STEP.registered, timestamp, AGENT_MODES[code]);
+        break;
+      case 'agent:queued':
+        this.#log.append(agent, STEP.queued, timestamp, code);
+        break;
+      case 'agent:state-changed':
+        if (compactCode.to(code) === 'starting') this.#launched[agent] = 1;
+        break;
+      case 'agent:started':
+        this.#started(agent, timestamp, describeRuntime(AGENT_MODES[code]!, process.pid, undefined));
+        break;
+      case 'agent:ready':
+        this.#log.append(agent, STEP.ready, timestamp, undefined);
+        break;
+      case 'agent:running':
+        break;
+    }
+  }
+
+  /** `agent`'s last run's start (`Date.now()`), for status; `undefined` before its first. */
+  startedAt(agent: number): number | undefined {
+    const at = this.#startedAt[agent]!;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  /** How `agent`'s last ended run ended, for status; `undefined` until one has. */
+  lastExit(agent: number): { exitCode: number | null; signal: string | null } | undefined {
+    if (this.#ended[agent] !== 1) return undefined;
+    const exitCode = this.#exitCodes[agent]!;
+    return { exitCode: Number.isNaN(exitCode) ? null : exitCode, signal: this.#signals.get(agent) ?? null };
+  }
+
+  snapshot(agent: number, name: string): AgentStats {
+    const counts = { ...NO_COUNTS };
+    for (const counter of COUNTERS)
+      counts[counter] = this.#counts[agent * COUNTERS.length + COUNTER[counter]]!;
+    const runs = this.#runs[agent]!;
+    const total = this.#total[agent]!;
+    const history: HistoryEntry[] = [];
+    this.#log.forEach(agent, (code, timestamp, source) => {
+      const event = STEPS[code]!;
+      const detail = DETAILS[event](source as never);
+      history.push(detail === undefined ? { event, timestamp } : { event, timestamp, detail });
+    });
+    return {
+      name,
+      counts,
+      runTimes: {
+        runs,
+        lastMs: orNull(this.#last[agent]!),
+        minMs: orNull(this.#min[agent]!),
+        maxMs: orNull(this.#max[agent]!),
+        meanMs: runs > 0 ? total / runs : null,
+        totalMs: total,
+      },
+      history,
+      historyDropped: this.#log.count(agent) - history.length,
+    };
+  }
+
+  #started(agent: number, timestamp: number, runtime: string): void {
+    this.#count(agent, COUNTER.starts);
+    this.#startedAt[agent] = timestamp;
+    this.#log.append(agent, STEP.start, timestamp, runtime);
+  }
+
+  #ran(agent: number, durationMs: number): void {
+    this.#runs[agent]!++;
+    this.#last[agent] = durationMs;
+    this.#total[agent]! += durationMs;
+    const min = this.#min[agent]!;
+    const max = this.#max[agent]!;
+    // NaN until the first run: any comparison with it is false.
+    if (!(durationMs >= min)) this.#min[agent] = durationMs;
+    if (!(durationMs <= max)) this.#max[agent] = durationMs;
+  }
+
+  /** `counter`: its index in `COUNTERS`. */
+  #count(agent: number, counter: number): void {
+    this.#counts[agent * COUNTERS.length + counter]!++;
+  }
+}
+
+const orNull = (value: number): number | null => (Number.isNaN(value) ? null : value);
 
 /** `completed, exit code 0`: one string per kind of end, not one per agent for the usual ones. */
 const CLEAN_EXITS = new Map<string, string>();

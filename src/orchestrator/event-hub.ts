@@ -8,12 +8,14 @@ import { type CompactEventName, compactPayload } from '../history/compact-payloa
 import { agentOf, type EventQuery, type StoredEvent, storedEvent } from '../history/event-query.ts';
 import { EventStore, type EventStoreOptions } from '../history/event-store.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
-import type { StatsRecorder } from './agent-stats.ts';
+import { AgentStatsTable } from './agent-stats.ts';
 
 export interface EventHubOptions {
   history: EventStoreOptions & { file?: string };
-  /** The stats of the agent an event is about, if it is registered here. */
-  statsOf(agent: string): StatsRecorder | undefined;
+  /** How many steps of its history each agent's stats keep. */
+  historySize: number;
+  /** The stats index of the agent an event is about, if it is registered here. */
+  indexOf(agent: string): number | undefined;
   /** A listener threw (or its promise rejected): said, and the others still run. */
   listenerFailed(error: unknown, event: keyof OrchestratorEventMap): void;
   /** The history file cannot be written (a full disk): said once; the memory history goes on. */
@@ -23,30 +25,33 @@ export interface EventHubOptions {
 export class EventHub {
   /** Subscriptions: `on`, `once`, `off`, `stream`. */
   readonly emitter: TypedEmitter<OrchestratorEventMap>;
+  /** Every agent's counts, run times and history, fed by its events. */
+  readonly stats: AgentStatsTable;
   readonly #store: EventStore;
   #durable: SqliteHistory | undefined;
-  readonly #statsOf: EventHubOptions['statsOf'];
+  readonly #indexOf: EventHubOptions['indexOf'];
   readonly #durableFailed: EventHubOptions['durableFailed'];
 
   /** Throws `InvalidOptionError` for bad history options; opens the history file when one is given. */
-  constructor({ history, statsOf, listenerFailed, durableFailed }: EventHubOptions) {
+  constructor({ history, historySize, indexOf, listenerFailed, durableFailed }: EventHubOptions) {
     const { file, ...storeOptions } = history;
     this.#store = new EventStore(storeOptions);
+    this.stats = new AgentStatsTable(historySize);
     this.#durable = file === undefined ? undefined : SqliteHistory.open(file);
     this.emitter = new TypedEmitter(listenerFailed);
-    this.#statsOf = statsOf;
+    this.#indexOf = indexOf;
     this.#durableFailed = durableFailed;
   }
 
-  /** `stats`: the agent's, when the caller holds it (every event of a run): no look-up by name. */
+  /** `index`: the agent's stats index, when the caller holds it (every event of a run): no look-up by name. */
   emit<K extends keyof OrchestratorEventMap>(
     event: K,
     payload: OrchestratorEventMap[K],
-    stats?: StatsRecorder,
+    index?: number,
   ): void {
-    const agent = stats ? undefined : agentOf(payload);
-    const recorder = stats ?? (agent === undefined ? undefined : this.#statsOf(agent));
-    recorder?.observe(event, payload);
+    const agent = index === undefined ? agentOf(payload) : undefined;
+    const at = index ?? (agent === undefined ? undefined : this.#indexOf(agent));
+    if (at !== undefined) this.stats.observe(at, event, payload);
     const seq = this.#store.record(event, payload as AnyOrchestratorEvent['payload']);
     this.#publish(seq, event, payload);
   }
@@ -62,9 +67,9 @@ export class EventHub {
     agent: string,
     timestamp: number,
     code: number,
-    stats: StatsRecorder,
+    index: number,
   ): void {
-    stats.observeCompact(event, timestamp, code);
+    this.stats.observeCompact(index, event, timestamp, code);
     const seq = this.#store.recordCompact(event, agent, timestamp, code);
     if (this.#durable || this.emitter.listening(event)) {
       this.#publish(seq, event, compactPayload(event, agent, timestamp, code));

@@ -18,7 +18,7 @@ import { AgentEntry, type EntryController } from './agent-entry.ts';
 import { type AgentRecord, runEnded, whenEnded } from './agent-record.ts';
 import { launchRun, type RunContext } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
-import { type AgentStats, StatsRecorder } from './agent-stats.ts';
+import type { AgentStats } from './agent-stats.ts';
 import { Batch } from './batch.ts';
 import { DependencyGraph } from './dependency-graph.ts';
 import { admit, progress } from './dependency-waits.ts';
@@ -129,7 +129,8 @@ export class Orchestrator {
     this.#config = resolveOrchestratorConfig(config);
     this.#events = new EventHub({
       history: this.#config.history,
-      statsOf: (agent) => this.#records.get(agent)?.stats,
+      historySize: this.#config.historySize,
+      indexOf: (agent) => this.#records.get(agent)?.index,
       listenerFailed: (error, event) =>
         this.logger.error(
           { err: error, event },
@@ -251,7 +252,7 @@ export class Orchestrator {
       reached: undefined,
       unmet: undefined,
       restarting: false,
-      stats: new StatsRecorder(name, this.#config.historySize),
+      index: this.#events.stats.add(),
       supervision: new RestartTracker(registration.restart),
       pendingRestart: undefined,
       nested: undefined,
@@ -330,7 +331,8 @@ export class Orchestrator {
 
   /** Counts (starts, restarts, failures...), run times and the timestamped history of one agent. */
   getAgentStats(name: string): AgentStats {
-    return this.#record(name).stats.snapshot();
+    const record = this.#record(name);
+    return this.#events.stats.snapshot(record.index, record.name);
   }
 
   /** Adds registered agents to a group (created on first use). Unknown names: nothing changes. */
@@ -374,7 +376,8 @@ export class Orchestrator {
   #statusOf(record: AgentRecord, now: number): AgentStatusReport {
     const { status } = record.state;
     const live = isLive(status);
-    const { startedAt, lastExit } = record.stats;
+    const startedAt = this.#events.stats.startedAt(record.index);
+    const lastExit = this.#events.stats.lastExit(record.index);
     const error = record.lastError;
     const entry = record.entry!;
     const waiting = entry.waitingFor;
@@ -875,12 +878,12 @@ export class Orchestrator {
     payload: OrchestratorEventMap[K],
     record?: AgentRecord,
   ): void {
-    this.#events.emit(event, payload, record?.stats);
+    this.#events.emit(event, payload, record?.index);
   }
 
   /** One of `record`'s small events, as its code (compact-payload.ts): no payload unless someone listens. */
   #emitCompact(event: CompactEventName, record: AgentRecord, timestamp: number, code: number): void {
-    this.#events.emitCompact(event, record.name, timestamp, code, record.stats);
+    this.#events.emitCompact(event, record.name, timestamp, code, record.index);
   }
 
   #record(name: string): AgentRecord {
