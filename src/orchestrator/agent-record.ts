@@ -42,7 +42,7 @@ export interface AgentRecord extends Schedulable {
   restarting: boolean;
   /** Its index in the orchestrator's stats table (counts, run times and history, fed by its events). */
   readonly index: number;
-  /** Supervision: the restart policy and its bookkeeping. */
+  /** Supervision: the restart policy and its bookkeeping (shared by the agents never restarted). */
   readonly supervision: RestartTracker;
   /**
    * The async context its next run starts in (inline agents see it): the one `start()` or

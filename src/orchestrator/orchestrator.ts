@@ -39,7 +39,7 @@ import {
   dependenciesSchema,
   parseRegistration,
 } from './registration.ts';
-import { RestartTracker } from './restart-policy.ts';
+import { restartTracker } from './restart-policy.ts';
 import { Scheduler } from './scheduler.ts';
 import { handleSignals } from './signal-handlers.ts';
 import { type AgentStatusReport, formatStatusTable } from './status.ts';
@@ -253,7 +253,7 @@ export class Orchestrator {
       unmet: undefined,
       restarting: false,
       index: this.#events.stats.add(),
-      supervision: new RestartTracker(registration.restart),
+      supervision: restartTracker(registration.restart),
       pendingRestart: undefined,
       nested: undefined,
       killReason: undefined,

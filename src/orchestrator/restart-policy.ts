@@ -141,3 +141,10 @@ export class RestartTracker {
     return this.#times?.size ?? 0;
   }
 }
+
+/** The tracker of an agent that is never restarted (the default): one for all, as it keeps no bookkeeping. */
+const NEVER_RESTARTED = new RestartTracker(NO_RESTART);
+
+/** A new agent's restart bookkeeping under `policy`. */
+export const restartTracker = (policy: RestartPolicy): RestartTracker =>
+  policy === NO_RESTART ? NEVER_RESTARTED : new RestartTracker(policy);

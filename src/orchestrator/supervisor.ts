@@ -40,6 +40,7 @@ export class Supervisor {
     if (!this.#context.isOpen() || record.events.isSet('stopRequested')) return undefined;
     const state = record.state;
     if (state.status !== 'completed' && state.status !== 'failed') return undefined;
+    if (record.supervision.policy.when === 'never') return undefined;
     const reason = state.status === 'completed' ? 'completed' : state.reason;
     const uptime = performance.now() - (record.launchedAt ?? performance.now());
     const decision = record.supervision.decide(reason, uptime);

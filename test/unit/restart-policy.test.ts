@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
-import { NO_RESTART, RestartTracker, restartSchema } from '../../src/orchestrator/restart-policy.ts';
+import {
+  NO_RESTART,
+  RestartTracker,
+  restartSchema,
+  restartTracker,
+} from '../../src/orchestrator/restart-policy.ts';
 
 /** As registration reads `restart`: absent is `NO_RESTART`. */
 const policy = (input: unknown) => v.parse(restartSchema, input) ?? NO_RESTART;
@@ -103,5 +108,18 @@ describe('restart policy', () => {
     assert.throws(() => policy({ when: 'always', maxRestarts: -1 }));
     assert.throws(() => policy({ when: 'always', backoffFactor: 0.5 }));
     assert.throws(() => policy({ when: 'always', retries: 3 }));
+  });
+});
+
+describe('restartTracker', () => {
+  test('agents never restarted share one tracker; any other policy gets its own', () => {
+    assert.equal(restartTracker(NO_RESTART), restartTracker(NO_RESTART));
+    assert.equal(restartTracker(NO_RESTART).decide('failed', 0), undefined);
+    const onFailure = policy('on-failure');
+    assert.notEqual(restartTracker(onFailure), restartTracker(onFailure));
+    // A policy spelled out as never restarting is not the default object: its own tracker, same answers.
+    const spelled = policy({ when: 'never', maxRestarts: 3 });
+    assert.notEqual(restartTracker(spelled), restartTracker(NO_RESTART));
+    assert.equal(restartTracker(spelled).decide('failed', 0), undefined);
   });
 });
