@@ -124,7 +124,7 @@ const rows: [string, string, string, string][] = [
     events[3]!,
     '>= 0.8',
   ],
-  ['(f) memory per 1,000 idle registered agents', `${idle[1]} KiB heap`, '', ''],
+  ['(f) memory per 1,000 idle registered agents', `${idle[1]} KiB heap + array buffers`, '', ''],
   ['(f) memory per running thread agent', `${perThread[1]} MiB RSS, ${perThread[2]} KiB heap`, '', ''],
   [
     'reuse: 200 thread agents @ 8 vs Piscina (throughput)',
