@@ -190,4 +190,34 @@ describe('status, stats and groups: bad input', () => {
       /Invalid option "historySize": received 0/,
     );
   });
+
+  it('historySize bounds every history alike when thousands of steps of many agents interleave', async (t) => {
+    // The same batch twice: histories kept whole, and kept to the last 3 steps. 1,000 agents, half
+    // of them run again: ~9,000 steps, so the short histories' shared log (4,096 a chunk) compacts.
+    const batch = async (historySize: number) => {
+      const orchestrator = createOrchestrator(t, { historySize, maxWorkers: 8 });
+      const entries = Array.from({ length: 1000 }, (_, index) =>
+        orchestrator.registerAgent(Doubler, { name: `a${index}`, config: { value: index } }),
+      );
+      await orchestrator.start();
+      await orchestrator.join();
+      await Promise.all(entries.filter((_, index) => index % 2 === 0).map((entry) => entry.restart()));
+      await orchestrator.join();
+      return entries.map((entry) => orchestrator.getAgentStats(entry.name));
+    };
+    const whole = await batch(1000);
+    const short = await batch(3);
+    for (const [index, full] of whole.entries()) {
+      const kept = short[index]!;
+      assert.equal(full.historyDropped, 0);
+      assert.deepEqual(
+        kept.history.map(({ event, detail }) => [event, detail]),
+        full.history.slice(-3).map(({ event, detail }) => [event, detail]),
+        full.name,
+      );
+      assert.equal(kept.historyDropped, full.history.length - 3, full.name);
+      assert.deepEqual(kept.counts, full.counts);
+      assert.equal(kept.runTimes.runs, index % 2 === 0 ? 2 : 1);
+    }
+  });
 });
