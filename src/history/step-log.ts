@@ -25,8 +25,10 @@ class Chunk {
  *
  * Why one log: a history kept per agent (an array of steps that grows as the agent runs) is young
  * memory hung on an old object, for every run of every agent, which the garbage collector then
- * copies and marks again and again. Typed columns hold no pointers to trace, and a step allocates
- * nothing. The log grows by chunks of 4,096 steps, not by copying into columns twice as long:
+ * copies and marks again and again. Here a step allocates nothing, and all its columns but one are
+ * typed arrays, with nothing in them to trace (the one holds what a step's detail is written from:
+ * a number, a string shared by many steps, an error's payload). The log grows by chunks of 4,096
+ * steps, not by copying into columns twice as long:
  * those are fresh pages from the system each time, and a page fault costs ~10 µs on this VM
  * (bench/README.md, (c)).
  */

@@ -255,8 +255,8 @@ export class AgentStatsTable {
 
   snapshot(agent: number, name: string): AgentStats {
     const counts = { ...NO_COUNTS };
-    for (const counter of COUNTERS)
-      counts[counter] = this.#counts[agent * COUNTERS.length + COUNTER[counter]]!;
+    const first = agent * COUNTERS.length;
+    for (const [at, counter] of COUNTERS.entries()) counts[counter] = this.#counts[first + at]!;
     const runs = this.#runs[agent]!;
     const total = this.#total[agent]!;
     const history: HistoryEntry[] = [];
