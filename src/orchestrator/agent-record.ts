@@ -1,6 +1,6 @@
 import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
 import type { SerializedError } from '../errors.ts';
-import type { AgentEvents } from '../events/agent-events.ts';
+import { AgentEvents } from '../events/agent-events.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
 import type { ContextRunner } from '../runtime/inline-guard.ts';
 import type { AgentEntry } from './agent-entry.ts';
@@ -16,8 +16,12 @@ export interface AgentRecord extends Schedulable {
   readonly name: string;
   readonly AgentClass: AgentClass;
   readonly registration: Registration;
-  /** Its control and state events, and the orchestrator's private stop request (`stopRequested`). */
-  readonly events: AgentEvents;
+  /**
+   * Its control and state events, and the orchestrator's private stop request (`stopRequested`):
+   * made when first needed (`eventsOf`), unless events were given at registration. Until then they
+   * are all as a new agent's are: the gates open, nothing else set.
+   */
+  events: AgentEvents | undefined;
   priority: number;
   sequence: number;
   /** Merged defaults + overrides; replaced by the validated config at start. */
@@ -55,6 +59,12 @@ export interface AgentRecord extends Schedulable {
   nested: NestedStatus | undefined;
   /** A restart by policy waiting out its backoff: when it fires, and how to cancel it. */
   pendingRestart: { at: number; cancel(): void } | undefined;
+}
+
+/** The agent's events, made now if they were not: a registered agent that never ran keeps none (72 bytes). */
+export function eventsOf(record: AgentRecord): AgentEvents {
+  record.events ??= new AgentEvents(record.registration.controlEvents, record.registration.stateEvents);
+  return record.events;
 }
 
 const NO_RUN = Promise.resolve();

@@ -18,7 +18,7 @@ import type { ExitInfo, RuntimeHandlers, RuntimeLauncher } from '../runtime/agen
 import { launchInline } from '../runtime/inline-runtime.ts';
 import { launchFresh } from '../runtime/remote-host.ts';
 import type { WarmPool } from '../runtime/warm-pool.ts';
-import type { AgentRecord } from './agent-record.ts';
+import { type AgentRecord, eventsOf } from './agent-record.ts';
 import type { AgentState } from './agent-state.ts';
 import { reach } from './dependency-waits.ts';
 
@@ -104,7 +104,7 @@ class AgentRun implements RuntimeHandlers {
           },
           AgentClass: record.AgentClass,
           plugins: registration.plugins,
-          events: record.events,
+          events: eventsOf(record),
           logSink: context.logSink,
           killTimeout: context.killTimeout,
           resourceLimits: registration.resourceLimits,

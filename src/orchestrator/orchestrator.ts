@@ -1,7 +1,6 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { resolveConfig, type ValidationResult, validateConfig } from '../config/agent-config.ts';
 import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
-import { AgentEvents } from '../events/agent-events.ts';
 import {
   type AnyOrchestratorEvent,
   isOrchestratorEventName,
@@ -15,7 +14,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { captureContext } from '../runtime/inline-guard.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
-import { type AgentRecord, runEnded, whenEnded } from './agent-record.ts';
+import { type AgentRecord, eventsOf, runEnded, whenEnded } from './agent-record.ts';
 import { launchRun, type RunContext } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import type { AgentStats } from './agent-stats.ts';
@@ -236,7 +235,7 @@ export class Orchestrator {
       name,
       AgentClass: AgentClass as AgentClass,
       registration,
-      events: new AgentEvents(registration.controlEvents, registration.stateEvents),
+      events: undefined,
       priority: registration.priority,
       sequence: this.#sequence++,
       config: resolveConfig(AgentClass as AgentClass, config),
@@ -597,7 +596,8 @@ export class Orchestrator {
   /** A new run of `record` begins as a restart: fresh events, back of its priority, counted and told. */
   #countRestart(record: AgentRecord, automatic: boolean, delayMs: number): void {
     record.restarts++;
-    record.events.resetRun();
+    // Events never made are as a new run's already.
+    record.events?.resetRun();
     record.sequence = this.#sequence++;
     this.#emit('agent:restarted', {
       agent: record.name,
@@ -800,7 +800,7 @@ export class Orchestrator {
       this.#transition(record, { status: 'stopping', since: Date.now(), forced: force });
       this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: force });
     }
-    record.events.set('stopRequested');
+    eventsOf(record).set('stopRequested');
     const forceNow = () => {
       if (record.runtime !== runtime) return;
       if (!force) this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: true });

@@ -37,7 +37,7 @@ export class Supervisor {
    * it, or undefined. When the policy's limit is reached, says so and leaves the agent as it ended.
    */
   restartDelay(record: AgentRecord): number | undefined {
-    if (!this.#context.isOpen() || record.events.isSet('stopRequested')) return undefined;
+    if (!this.#context.isOpen() || record.events?.isSet('stopRequested')) return undefined;
     const state = record.state;
     if (state.status !== 'completed' && state.status !== 'failed') return undefined;
     if (record.supervision.policy.when === 'never') return undefined;
@@ -97,7 +97,7 @@ export class Supervisor {
       lastSequence,
     });
     if (record.supervision.policy.when === 'never' || !record.runtime || !isLive(record.state.status)) return;
-    if (record.events.isSet('stopRequested')) return;
+    if (record.events?.isSet('stopRequested')) return;
     record.killReason = new AgentUnresponsiveError(record.name, silentMs);
     record.runtime.kill();
   }
