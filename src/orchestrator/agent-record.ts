@@ -31,8 +31,6 @@ export interface AgentRecord extends Schedulable {
   result: unknown;
   lastError: SerializedError | undefined;
   restarts: number;
-  /** When the current run launched (`performance.now()`), for durations. */
-  launchedAt: number | undefined;
   /** Its public face, set once registered (the entry refers back to this record). */
   entry: AgentEntry | undefined;
   /** What `whenEnded` handed out for the current run: made only when someone waits for its end. */

@@ -51,8 +51,8 @@ export interface RunContext {
   progressed(record: AgentRecord): void;
   /** A thread or process whose run is over but which is still tearing down. */
   teardown(exited: Promise<void>): void;
-  /** The run is over and its terminal state recorded: free the slot. */
-  finished(record: AgentRecord): void;
+  /** The run is over (it lasted `uptimeMs`) and its terminal state recorded: free the slot. */
+  finished(record: AgentRecord, uptimeMs: number): void;
 }
 
 export function launchRun(record: AgentRecord, context: RunContext): void {
@@ -72,6 +72,8 @@ class AgentRun implements RuntimeHandlers {
   #firstError: SerializedError | undefined;
   /** The runtime has ended: a runtime must not report after its end, and a straggler must not break the host. */
   #over = false;
+  /** When it launched (`performance.now()`), for its duration. */
+  #launchedAt = 0;
 
   constructor(record: AgentRecord, context: RunContext) {
     this.#record = record;
@@ -83,7 +85,7 @@ class AgentRun implements RuntimeHandlers {
     const context = this.#context;
     const { registration } = record;
     context.transition(record, { status: 'starting', since: now() });
-    record.launchedAt = performance.now();
+    this.#launchedAt = performance.now();
     const { startIn } = record;
     record.startIn = undefined;
     try {
@@ -195,6 +197,7 @@ class AgentRun implements RuntimeHandlers {
     if (next.status === 'failed' && !this.#firstError) this.#reportError(next.error, 'runtime');
     record.result = next.status === 'completed' ? next.result : undefined;
     if (next.status === 'completed') reach(record, 'completed');
+    const durationMs = performance.now() - this.#launchedAt;
     context.transition(record, next);
     context.emit(
       'agent:terminated',
@@ -206,14 +209,14 @@ class AgentRun implements RuntimeHandlers {
         signal: next.status === 'failed' ? next.signal : exit.signal,
         result: record.result,
         error: next.status === 'failed' ? next.error : undefined,
-        durationMs: performance.now() - (record.launchedAt ?? performance.now()),
+        durationMs,
       },
       record,
     );
     const exited = record.runtime?.exited;
     if (exited) context.teardown(exited);
     record.runtime = undefined;
-    context.finished(record);
+    context.finished(record, durationMs);
   }
 
   #reportError(error: SerializedError, phase: OrchestratorEventMap['agent:error']['phase']): void {

@@ -244,7 +244,6 @@ export class Orchestrator {
       result: undefined,
       lastError: undefined,
       restarts: 0,
-      launchedAt: undefined,
       endWait: undefined,
       entry: undefined,
       stopTimer: undefined,
@@ -753,9 +752,9 @@ export class Orchestrator {
         this.#watchdog.beat(beating, sequence);
         this.#emit('agent:heartbeat', { agent: beating.name, timestamp: Date.now(), sequence }, beating);
       },
-      finished: (done) => {
+      finished: (done, uptimeMs) => {
         this.#watchdog.forget(done);
-        const delay = this.#supervisor.restartDelay(done);
+        const delay = this.#supervisor.restartDelay(done, uptimeMs);
         // Dependents keep waiting for an agent about to be restarted by its policy.
         if (delay !== undefined) done.restarting = true;
         // Dependents released by this end compete for the freed slot with everyone queued.

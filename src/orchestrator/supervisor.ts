@@ -33,17 +33,17 @@ export class Supervisor {
   }
 
   /**
-   * The agent's run ended by itself (no stop was asked for): the delay before its policy restarts
-   * it, or undefined. When the policy's limit is reached, says so and leaves the agent as it ended.
+   * The agent's run ended by itself (no stop was asked for) after `uptimeMs`: the delay before its
+   * policy restarts it, or undefined. When the policy's limit is reached, says so and leaves the
+   * agent as it ended.
    */
-  restartDelay(record: AgentRecord): number | undefined {
+  restartDelay(record: AgentRecord, uptimeMs: number): number | undefined {
     if (!this.#context.isOpen() || record.events?.isSet('stopRequested')) return undefined;
     const state = record.state;
     if (state.status !== 'completed' && state.status !== 'failed') return undefined;
     if (record.supervision.policy.when === 'never') return undefined;
     const reason = state.status === 'completed' ? 'completed' : state.reason;
-    const uptime = performance.now() - (record.launchedAt ?? performance.now());
-    const decision = record.supervision.decide(reason, uptime);
+    const decision = record.supervision.decide(reason, uptimeMs);
     if (decision !== 'limit') return decision;
     const { maxRestarts, withinMs } = record.supervision.policy;
     this.#context.emit('agent:restart-limit', {
