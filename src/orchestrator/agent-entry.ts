@@ -3,7 +3,7 @@ import type { AgentPlugin } from '../agents/plugin.ts';
 import type { SerializedError } from '../errors.ts';
 import type { ControlEvents, StateEvents } from '../events/shared-event.ts';
 import type { AgentMode } from '../protocol/messages.ts';
-import { type AgentRecord, eventsOf, whenEnded } from './agent-record.ts';
+import { type AgentRecord, recordEvents, whenEnded } from './agent-record.ts';
 import type { AgentState, AgentStatus } from './agent-state.ts';
 import type { Dependency } from './dependency-graph.ts';
 import type { AgentOptions } from './registration.ts';
@@ -66,11 +66,11 @@ export class AgentEntry<R = unknown> {
   }
 
   get controlEvents(): ControlEvents {
-    return eventsOf(this.#record).control;
+    return recordEvents(this.#record).control;
   }
 
   get stateEvents(): StateEvents {
-    return eventsOf(this.#record).state;
+    return recordEvents(this.#record).state;
   }
 
   get state(): AgentState {

@@ -18,8 +18,8 @@ export interface AgentRecord extends Schedulable {
   readonly registration: Registration;
   /**
    * Its control and state events, and the orchestrator's private stop request (`stopRequested`):
-   * made when first needed (`eventsOf`), unless events were given at registration. Until then they
-   * are all as a new agent's are: the gates open, nothing else set.
+   * made when first needed (`recordEvents`), with those given at registration. Until then they are
+   * as a new agent's are: the given ones as given, the others' gates open and nothing else set.
    */
   events: AgentEvents | undefined;
   priority: number;
@@ -60,7 +60,7 @@ export interface AgentRecord extends Schedulable {
 }
 
 /** The agent's events, made now if they were not: a registered agent that never ran keeps none (72 bytes). */
-export function eventsOf(record: AgentRecord): AgentEvents {
+export function recordEvents(record: AgentRecord): AgentEvents {
   record.events ??= new AgentEvents(record.registration.controlEvents, record.registration.stateEvents);
   return record.events;
 }

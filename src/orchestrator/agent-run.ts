@@ -18,7 +18,7 @@ import type { ExitInfo, RuntimeHandlers, RuntimeLauncher } from '../runtime/agen
 import { launchInline } from '../runtime/inline-runtime.ts';
 import { launchFresh } from '../runtime/remote-host.ts';
 import type { WarmPool } from '../runtime/warm-pool.ts';
-import { type AgentRecord, eventsOf } from './agent-record.ts';
+import { type AgentRecord, recordEvents } from './agent-record.ts';
 import type { AgentState } from './agent-state.ts';
 import { reach } from './dependency-waits.ts';
 
@@ -106,7 +106,7 @@ class AgentRun implements RuntimeHandlers {
           },
           AgentClass: record.AgentClass,
           plugins: registration.plugins,
-          events: eventsOf(record),
+          events: recordEvents(record),
           logSink: context.logSink,
           killTimeout: context.killTimeout,
           resourceLimits: registration.resourceLimits,

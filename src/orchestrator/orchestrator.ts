@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { captureContext } from '../runtime/inline-guard.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
-import { type AgentRecord, eventsOf, runEnded, whenEnded } from './agent-record.ts';
+import { type AgentRecord, recordEvents, runEnded, whenEnded } from './agent-record.ts';
 import { launchRun, type RunContext } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import type { AgentStats } from './agent-stats.ts';
@@ -799,7 +799,7 @@ export class Orchestrator {
       this.#transition(record, { status: 'stopping', since: Date.now(), forced: force });
       this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: force });
     }
-    eventsOf(record).set('stopRequested');
+    recordEvents(record).set('stopRequested');
     const forceNow = () => {
       if (record.runtime !== runtime) return;
       if (!force) this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: true });
