@@ -99,7 +99,7 @@ export class AgentEntry<R = unknown> {
   /** While `waiting`: a restart backoff, the unmet dependencies, or a slot under `maxWorkers`. */
   get waitingFor(): WaitingFor | undefined {
     if (this.#record.state.status !== 'waiting') return undefined;
-    const pending = this.#record.pendingRestart;
+    const pending = this.#record.extras?.pendingRestart;
     if (pending) return { reason: 'backoff', until: pending.at };
     const unmet = this.#record.unmet;
     if (!unmet) return { reason: 'slot' };

@@ -33,9 +33,6 @@ export interface AgentRecord extends Schedulable {
   restarts: number;
   /** Its public face, set once registered (the entry refers back to this record). */
   entry: AgentEntry | undefined;
-  /** What `whenEnded` handed out for the current run: made only when someone waits for its end. */
-  endWait: { promise: Promise<void>; resolve: () => void } | undefined;
-  stopTimer: NodeJS.Timeout | undefined;
   /** The furthest milestone of the current (or last) run, for dependents' conditions. */
   reached: DependencyCondition | undefined;
   /** While waiting: the dependencies whose condition is not met yet. */
@@ -51,12 +48,38 @@ export interface AgentRecord extends Schedulable {
    * `restart()` was called in. Taken at launch, so a record does not keep a caller's context alive.
    */
   startIn: ContextRunner | undefined;
+  /** What only some agents or runs need (`extrasOf`): none until then. */
+  extras: AgentRecordExtras | undefined;
+}
+
+/**
+ * A record's fields that most agents never set: made at the first one set (`extrasOf`). Five fields
+ * kept on every record were 40 bytes of each registered agent (this Node build has no pointer
+ * compression: a field is 8 bytes), and what an agent keeps costs run time (bench/README.md, (c)).
+ */
+export interface AgentRecordExtras {
+  /** What `whenEnded` handed out for the current run: made only when someone waits for its end. */
+  endWait: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** A graceful stop's deadline, after which it is forced. */
+  stopTimer: NodeJS.Timeout | undefined;
   /** Why the orchestrator forced this run's end as a failure (an unresponsive agent), if it did. */
   killReason: Error | undefined;
   /** For an OrchestratorAgent: its nested agents' status, from the events it passes up. */
   nested: NestedStatus | undefined;
   /** A restart by policy waiting out its backoff: when it fires, and how to cancel it. */
   pendingRestart: { at: number; cancel(): void } | undefined;
+}
+
+/** `record`'s extras, made now if it had none. */
+export function extrasOf(record: AgentRecord): AgentRecordExtras {
+  record.extras ??= {
+    endWait: undefined,
+    stopTimer: undefined,
+    killReason: undefined,
+    nested: undefined,
+    pendingRestart: undefined,
+  };
+  return record.extras;
 }
 
 /** The agent's events, made now if they were not: a registered agent that never ran keeps none (72 bytes). */
@@ -73,20 +96,23 @@ const NO_RUN = Promise.resolve();
  * joined one by one, and a promise, its resolver and their context kept per agent cost ~180 bytes.
  */
 export function whenEnded(record: AgentRecord): Promise<void> {
-  if (record.endWait) return record.endWait.promise;
+  const waiting = record.extras?.endWait;
+  if (waiting) return waiting.promise;
   const { status } = record.state;
   if (status === 'registered' || isTerminal(status)) return NO_RUN;
   let resolve!: () => void;
   const promise = new Promise<void>((done) => {
     resolve = done;
   });
-  record.endWait = { promise, resolve };
+  extrasOf(record).endWait = { promise, resolve };
   return promise;
 }
 
 /** The current run has ended (its terminal state is recorded): whoever waits for it goes on. */
 export function runEnded(record: AgentRecord): void {
-  const wait = record.endWait;
-  record.endWait = undefined;
-  wait?.resolve();
+  const extras = record.extras;
+  const wait = extras?.endWait;
+  if (!wait) return;
+  extras!.endWait = undefined;
+  wait.resolve();
 }

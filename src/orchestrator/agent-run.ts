@@ -187,11 +187,15 @@ class AgentRun implements RuntimeHandlers {
     this.#over = true;
     const record = this.#record;
     const context = this.#context;
-    clearTimeout(record.stopTimer);
-    record.stopTimer = undefined;
+    const extras = record.extras;
+    let killReason: Error | undefined;
+    if (extras) {
+      clearTimeout(extras.stopTimer);
+      extras.stopTimer = undefined;
+      killReason = extras.killReason;
+      extras.killReason = undefined;
+    }
     if (exit.error && !this.#firstError) this.#reportError(serializeError(exit.error), 'runtime');
-    const killReason = record.killReason;
-    record.killReason = undefined;
     if (killReason && !this.#firstError) this.#reportError(serializeError(killReason), 'runtime');
     const next = terminalState(record.name, exit, this.#outcome, this.#firstError, now());
     if (next.status === 'failed' && !this.#firstError) this.#reportError(next.error, 'runtime');

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { captureContext } from '../runtime/inline-guard.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
-import { type AgentRecord, recordEvents, runEnded, whenEnded } from './agent-record.ts';
+import { type AgentRecord, extrasOf, recordEvents, runEnded, whenEnded } from './agent-record.ts';
 import { launchRun, type RunContext } from './agent-run.ts';
 import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import type { AgentStats } from './agent-stats.ts';
@@ -244,18 +244,14 @@ export class Orchestrator {
       result: undefined,
       lastError: undefined,
       restarts: 0,
-      endWait: undefined,
       entry: undefined,
-      stopTimer: undefined,
       reached: undefined,
       unmet: undefined,
       restarting: false,
       index: this.#events.stats.add(),
       supervision: restartTracker(registration.restart),
-      pendingRestart: undefined,
-      nested: undefined,
-      killReason: undefined,
       startIn: undefined,
+      extras: undefined,
     };
     const entry = new AgentEntry<ResultOf<A>>(record, this.#entryController, options as AgentOptions);
     this.#records.set(name, record);
@@ -290,7 +286,7 @@ export class Orchestrator {
       const slash = name.indexOf('/');
       if (slash < 0) return this.#statusOf(this.#record(name), now);
       // A nested agent, by its path: `parent/child`.
-      const found = this.#record(name.slice(0, slash)).nested?.get(name, now);
+      const found = this.#record(name.slice(0, slash)).extras?.nested?.get(name, now);
       if (!found) {
         throw new OrchestratorError('ERR_UNKNOWN_AGENT', `No nested agent named ${JSON.stringify(name)}.`);
       }
@@ -298,7 +294,7 @@ export class Orchestrator {
     }
     return [...this.#records.values()].flatMap((record) => [
       this.#statusOf(record, now),
-      ...(record.nested?.rows(now) ?? []),
+      ...(record.extras?.nested?.rows(now) ?? []),
     ]);
   }
 
@@ -780,8 +776,9 @@ export class Orchestrator {
       type,
       payload: { ...payload, agent: `${parent.name}/${payload.agent}` },
     } as AnyOrchestratorEvent;
-    parent.nested ??= new NestedStatus();
-    parent.nested.observe(tagged);
+    const extras = extrasOf(parent);
+    extras.nested ??= new NestedStatus();
+    extras.nested.observe(tagged);
     this.#emit(tagged.type, tagged.payload as never);
   }
 
@@ -806,7 +803,7 @@ export class Orchestrator {
       runtime.kill();
     };
     if (force) forceNow();
-    else record.stopTimer ??= setTimeout(forceNow, this.#config.stopTimeout);
+    else extrasOf(record).stopTimer ??= setTimeout(forceNow, this.#config.stopTimeout);
     return whenEnded(record);
   }
 

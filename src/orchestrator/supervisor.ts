@@ -5,7 +5,7 @@
  */
 import { AgentUnresponsiveError } from '../errors.ts';
 import type { OrchestratorEventMap } from '../events/event-map.ts';
-import type { AgentRecord } from './agent-record.ts';
+import { type AgentRecord, extrasOf } from './agent-record.ts';
 import { isLive } from './agent-state.ts';
 
 export interface SupervisorContext {
@@ -61,7 +61,7 @@ export class Supervisor {
     const context = this.#context;
     context.prepareRun(record);
     const fire = () => {
-      record.pendingRestart = undefined;
+      extrasOf(record).pendingRestart = undefined;
       record.restarting = false;
       if (record.state.status !== 'waiting' || !context.isOpen()) return;
       context.countRestart(record, true, delayMs);
@@ -71,17 +71,18 @@ export class Supervisor {
     // A pending restart is work to come: its timer keeps the process up, like a running agent.
     if (delayMs === 0) {
       const immediate = setImmediate(fire);
-      record.pendingRestart = { at: Date.now(), cancel: () => clearImmediate(immediate) };
+      extrasOf(record).pendingRestart = { at: Date.now(), cancel: () => clearImmediate(immediate) };
     } else {
       const timer = setTimeout(fire, delayMs);
-      record.pendingRestart = { at: Date.now() + delayMs, cancel: () => clearTimeout(timer) };
+      extrasOf(record).pendingRestart = { at: Date.now() + delayMs, cancel: () => clearTimeout(timer) };
     }
   }
 
   /** A stop: the restart waiting out its backoff does not happen. */
   cancel(record: AgentRecord): void {
-    record.pendingRestart?.cancel();
-    record.pendingRestart = undefined;
+    const extras = record.extras;
+    extras?.pendingRestart?.cancel();
+    if (extras) extras.pendingRestart = undefined;
     record.restarting = false;
   }
 
@@ -98,7 +99,7 @@ export class Supervisor {
     });
     if (record.supervision.policy.when === 'never' || !record.runtime || !isLive(record.state.status)) return;
     if (record.events?.isSet('stopRequested')) return;
-    record.killReason = new AgentUnresponsiveError(record.name, silentMs);
+    extrasOf(record).killReason = new AgentUnresponsiveError(record.name, silentMs);
     record.runtime.kill();
   }
 
