@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 
 /** Pids of the live children of this process. */
 export function childPids(): number[] {
@@ -40,17 +39,20 @@ export function workerOrChildResources(): string[] {
   return process.getActiveResourcesInfo().filter((name) => /Worker|Process/.test(name));
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const clean = () =>
   childPids().length === 0 && workerThreads() === 0 && workerOrChildResources().length === 0;
 
 /**
- * Asserts nothing is left. Handles are closed and threads joined a moment after their `exit` event
- * (a close callback, an OS thread join), so the condition is re-checked until it holds or 10 s pass:
- * a deadline, not a timing assumption.
+ * Asserts nothing is left. A child's process handle is released by a close callback two turns of
+ * the event loop after its `close` event (no event marks it), so the condition is re-checked after
+ * each turn, not after a timer: across the suite it held at once or after exactly two turns. The
+ * 10 s deadline only bounds a real leftover.
  */
 export async function assertNoLeftovers(): Promise<void> {
   const deadline = performance.now() + 10_000;
-  while (!clean() && performance.now() < deadline) await delay(5);
+  while (!clean() && performance.now() < deadline) await nextTurn();
   assert.deepEqual(
     { childPids: childPids(), workerThreads: workerThreads(), resources: workerOrChildResources() },
     { childPids: [], workerThreads: 0, resources: [] },
