@@ -41,7 +41,6 @@ export class Supervisor {
     if (!this.#context.isOpen() || record.events?.isSet('stopRequested')) return undefined;
     const state = record.state;
     if (state.status !== 'completed' && state.status !== 'failed') return undefined;
-    if (record.supervision.policy.when === 'never') return undefined;
     const reason = state.status === 'completed' ? 'completed' : state.reason;
     const decision = record.supervision.decide(reason, uptimeMs);
     if (decision !== 'limit') return decision;
