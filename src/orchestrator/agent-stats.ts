@@ -2,7 +2,7 @@
  * Per-agent statistics and timestamped history, fed by the orchestrator's own events: one place
  * turns events into counts, run times and history entries, so they can never disagree.
  */
-import type { OrchestratorEventMap } from '../events/event-map.ts';
+import type { OrchestratorEventMap, TerminationReason } from '../events/event-map.ts';
 import { grown } from '../grown.ts';
 import {
   type CompactEventName,
@@ -97,6 +97,8 @@ const NO_COUNTS: Readonly<AgentStats['counts']> = Object.freeze({
 const STEPS = Object.keys(DETAILS) as HistoryEvent[];
 const STEP = Object.fromEntries(STEPS.map((step, code) => [step, code])) as { [E in HistoryEvent]: number };
 const COUNTERS = Object.keys(NO_COUNTS) as (keyof AgentStats['counts'])[];
+/** The counters an ended run counts under: its reason. */
+const END_REASONS: readonly TerminationReason[] = ['completed', 'stopped', 'failed', 'killed'];
 const COUNTER = Object.fromEntries(COUNTERS.map((counter, at) => [counter, at])) as {
   [C in keyof AgentStats['counts']]: number;
 };
@@ -121,8 +123,7 @@ export class AgentStatsTable {
   #launched: Uint8Array;
   /** By agent: its last run's start (`Date.now()`; NaN: none yet). */
   #startedAt: Float64Array;
-  /** By agent: 1 once a run ended, and that run's exit code (NaN: null); a signal, when it had one. */
-  #ended: Uint8Array;
+  /** By agent: its last ended run's exit code (NaN: null); a signal, when it had one. */
   #exitCodes: Float64Array;
   readonly #signals = new Map<number, string>();
 
@@ -136,7 +137,6 @@ export class AgentStatsTable {
     this.#total = new Float64Array(64);
     this.#launched = new Uint8Array(64);
     this.#startedAt = new Float64Array(64);
-    this.#ended = new Uint8Array(64);
     this.#exitCodes = new Float64Array(64);
   }
 
@@ -153,7 +153,6 @@ export class AgentStatsTable {
       this.#total = grown(this.#total, length);
       this.#launched = grown(this.#launched, length);
       this.#startedAt = grown(this.#startedAt, length);
-      this.#ended = grown(this.#ended, length);
       this.#exitCodes = grown(this.#exitCodes, length);
     }
     this.#last[agent] = Number.NaN;
@@ -205,7 +204,6 @@ export class AgentStatsTable {
         this.#count(agent, COUNTER[reason]);
         if (this.#launched[agent] === 1) this.#ran(agent, durationMs);
         this.#launched[agent] = 0;
-        this.#ended[agent] = 1;
         this.#exitCodes[agent] = exitCode ?? Number.NaN;
         if (signal === null) this.#signals.delete(agent);
         else this.#signals.set(agent, signal);
@@ -248,7 +246,7 @@ export class AgentStatsTable {
 
   /** How `agent`'s last ended run ended, for status; `undefined` until one has. */
   lastExit(agent: number): { exitCode: number | null; signal: string | null } | undefined {
-    if (this.#ended[agent] !== 1) return undefined;
+    if (!this.#hasEnded(agent)) return undefined;
     const exitCode = this.#exitCodes[agent]!;
     return { exitCode: Number.isNaN(exitCode) ? null : exitCode, signal: this.#signals.get(agent) ?? null };
   }
@@ -296,6 +294,13 @@ export class AgentStatsTable {
     // NaN until the first run: any comparison with it is false.
     if (!(durationMs >= min)) this.#min[agent] = durationMs;
     if (!(durationMs <= max)) this.#max[agent] = durationMs;
+  }
+
+  /** Whether a run of `agent` has ended: each end counts under its reason. */
+  #hasEnded(agent: number): boolean {
+    const first = agent * COUNTERS.length;
+    for (const reason of END_REASONS) if (this.#counts[first + COUNTER[reason]]! > 0) return true;
+    return false;
   }
 
   /** `counter`: its index in `COUNTERS`. */
