@@ -262,28 +262,37 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Par
       }
     }
   }
-  const remote = mode !== 'inline';
-  const plugins = orNone(parsed.plugins);
   return {
     name,
     config: (parsed.config ?? NOTHING) as Readonly<Record<string, unknown>>,
-    registration: {
-      mode,
-      plugins,
-      pluginSpecs:
-        remote && plugins.length > 0 ? plugins.map((plugin, index) => pluginSpec(plugin, index, mode)) : NONE,
-      controlEvents: parsed.controlEvents ?? NOTHING,
-      stateEvents: parsed.stateEvents ?? NOTHING,
-      dependsOn,
-      groups: orNone(parsed.groups),
-      restart: parsed.restart ?? NO_RESTART,
-      reuse: parsed.reuse,
-      priority: parsed.priority ?? 0,
-      ignoreConfigErrors: parsed.ignoreConfigErrors ?? false,
-      logLevel: parsed.logLevel,
-      resourceLimits: parsed.resourceLimits,
-      moduleRef: remote ? resolveModuleRef(AgentClass, mode, 'agent') : undefined,
-    },
+    registration: registrationOf(parsed, AgentClass),
+  };
+}
+
+/**
+ * The registration that parsed options stand for, each option left out at its default. `AgentClass`
+ * is looked at only for a thread or process agent (where its module is resolved).
+ */
+function registrationOf(parsed: v.InferOutput<typeof schema>, AgentClass?: AgentClass): Registration {
+  const mode = parsed.mode ?? 'inline';
+  const remote = mode !== 'inline';
+  const plugins = orNone(parsed.plugins);
+  return {
+    mode,
+    plugins,
+    pluginSpecs:
+      remote && plugins.length > 0 ? plugins.map((plugin, index) => pluginSpec(plugin, index, mode)) : NONE,
+    controlEvents: parsed.controlEvents ?? NOTHING,
+    stateEvents: parsed.stateEvents ?? NOTHING,
+    dependsOn: orNone(parsed.dependsOn),
+    groups: orNone(parsed.groups),
+    restart: parsed.restart ?? NO_RESTART,
+    reuse: parsed.reuse,
+    priority: parsed.priority ?? 0,
+    ignoreConfigErrors: parsed.ignoreConfigErrors ?? false,
+    logLevel: parsed.logLevel,
+    resourceLimits: parsed.resourceLimits,
+    moduleRef: remote ? resolveModuleRef(AgentClass!, mode, 'agent') : undefined,
   };
 }
 
@@ -309,22 +318,7 @@ const NOTHING = Object.freeze({});
 const orNone = <T>(items: T[] | undefined): readonly T[] => (items && items.length > 0 ? items : NONE);
 
 /** An inline agent registered with every option but its name and config left to its default. */
-const PLAIN_INLINE: Registration = Object.freeze({
-  mode: 'inline',
-  plugins: NONE,
-  pluginSpecs: NONE,
-  controlEvents: NOTHING,
-  stateEvents: NOTHING,
-  dependsOn: NONE,
-  groups: NONE,
-  restart: NO_RESTART,
-  reuse: undefined,
-  priority: 0,
-  ignoreConfigErrors: false,
-  logLevel: undefined,
-  resourceLimits: undefined,
-  moduleRef: undefined,
-});
+const PLAIN_INLINE: Registration = Object.freeze(registrationOf({}));
 
 function pluginSpec(plugin: AgentPlugin, index: number, mode: AgentMode): PluginSpec {
   const ref = resolveModuleRef(plugin.constructor as { name: string; module?: unknown }, mode, 'plugin');
