@@ -17,7 +17,7 @@ process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
 const { default: PQueue } = await import('p-queue');
 const { OneShotAgent, Orchestrator } = await import('../src/index.ts');
 const { intEnv, median } = await import('./numbers.ts');
-const { trivialAgent, trivialBatch } = await import('./trivial.ts');
+const { collect, trivialAgent, trivialBatch } = await import('./trivial.ts');
 
 const rounds = intEnv('BENCH_ROUNDS', 5);
 const graphAgents = intEnv('BENCH_GRAPH_AGENTS', 100_000);
@@ -25,7 +25,6 @@ const graphEdges = intEnv('BENCH_GRAPH_EDGES', 200_000);
 const inlineAgents = intEnv('BENCH_INLINE_AGENTS', 10_000);
 const concurrency = intEnv('BENCH_INLINE_CONCURRENCY', 64);
 
-const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const time = async (run: () => unknown) => {
   collect();
   const start = performance.now();

@@ -14,7 +14,8 @@ export function trivialAgent(Base: typeof OneShotAgent): AgentClass<OneShotAgent
   };
 }
 
-const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
+/** Collects the heap when --expose-gc is on; nothing otherwise. */
+export const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 /**
  * (c)'s workload on our side: `agents` trivial agents registered (counted, as p-queue's `add` is),
