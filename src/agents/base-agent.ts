@@ -66,7 +66,10 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   constructor(context: AgentContext<C>) {
     this.name = context.name;
     this.mode = context.mode;
-    this.config = Object.freeze({ ...context.config });
+    // Inline, the orchestrator hands over the validated config frozen, shared by every run of the
+    // agent: nothing to copy. A thread or process gets a clone of its own, frozen here.
+    const { config } = context;
+    this.config = Object.isFrozen(config) ? config : Object.freeze({ ...config });
     this.#events = context.events;
     this.signal = context.signal;
     this.plugins = context.plugins;

@@ -23,6 +23,13 @@ function assignDefaults(config: AgentConfig, current: unknown): void {
     Object.assign(config, (current as { defaults: object }).defaults);
 }
 
+/** Whether `AgentClass` declares anything to check its config with: a schema or a `validate()`. */
+export const validatesConfig = (AgentClass: AgentClass): boolean =>
+  AgentClass.schema !== undefined || typeof AgentClass.validate === 'function';
+
+/** No issues: shared, never changed. */
+export const NO_ISSUES: readonly ConfigIssue[] = Object.freeze([]);
+
 export interface ValidationResult {
   /** The config to run with: the schema's output when a schema is declared. */
   config: AgentConfig;

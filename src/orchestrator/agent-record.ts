@@ -68,6 +68,11 @@ export interface AgentRecordExtras {
   nested: NestedStatus | undefined;
   /** A restart by policy waiting out its backoff: when it fires, and how to cancel it. */
   pendingRestart: { at: number; cancel(): void } | undefined;
+  /**
+   * For an agent with a config schema, once validated: the config given (class defaults merged with
+   * the registration's overrides). `config` is then the schema's output; a restart validates this again.
+   */
+  givenConfig: AgentConfig | undefined;
 }
 
 /** `record`'s extras, made now if it had none. */
@@ -78,6 +83,7 @@ export function extrasOf(record: AgentRecord): AgentRecordExtras {
     killReason: undefined,
     nested: undefined,
     pendingRestart: undefined,
+    givenConfig: undefined,
   };
   return record.extras;
 }

@@ -1,6 +1,6 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
-import { resolveConfig, type ValidationResult, validateConfig } from '../config/agent-config.ts';
-import { ConfigError, InvalidOptionError, OrchestratorError } from '../errors.ts';
+import { NO_ISSUES, resolveConfig, validateConfig, validatesConfig } from '../config/agent-config.ts';
+import { ConfigError, type ConfigIssue, InvalidOptionError, OrchestratorError } from '../errors.ts';
 import {
   type AnyOrchestratorEvent,
   isOrchestratorEventName,
@@ -655,15 +655,29 @@ export class Orchestrator {
     return this.#graph.order(records.map(({ name }) => name)).map((name) => this.#records.get(name)!);
   }
 
-  /** The config to run `record` with; throws `ConfigError` when refused. Async only when its schema is. */
+  /**
+   * The config to run `record` with; throws `ConfigError` when refused. Async only when its schema is.
+   * A schema's output may differ from its input (transforms, defaults, stripped keys), so each
+   * validation (a restart validates again) starts from the config given, not the last output.
+   */
   #validate(record: AgentRecord): AgentRecord['config'] | Promise<AgentRecord['config']> {
-    const result = validateConfig(record.AgentClass, record.config);
+    const { AgentClass } = record;
+    // Nothing declared to check it with (the commonest case): the config given runs as it is, the
+    // same frozen object for every run (an inline agent takes it without a copy).
+    if (!validatesConfig(AgentClass)) return this.#accept(record, Object.freeze(record.config), NO_ISSUES);
+    const given = record.extras?.givenConfig ?? record.config;
+    if (AgentClass.schema !== undefined) extrasOf(record).givenConfig = given;
+    const result = validateConfig(AgentClass, given);
     return result instanceof Promise
-      ? result.then((settled) => this.#accept(record, settled))
-      : this.#accept(record, result);
+      ? result.then(({ config, issues }) => this.#accept(record, config, issues))
+      : this.#accept(record, result.config, result.issues);
   }
 
-  #accept(record: AgentRecord, { config, issues }: ValidationResult): AgentRecord['config'] {
+  #accept(
+    record: AgentRecord,
+    config: AgentRecord['config'],
+    issues: readonly ConfigIssue[],
+  ): AgentRecord['config'] {
     const { mode } = record.registration;
     if (issues.length > 0) this.#weigh(record, issues);
     if (mode !== 'inline') assertCloneable(record.name, config, mode);
@@ -671,7 +685,7 @@ export class Orchestrator {
   }
 
   /** Logs the warnings, and the errors its policy ignores; throws `ConfigError` when any issue blocks the start. */
-  #weigh(record: AgentRecord, issues: ValidationResult['issues']): void {
+  #weigh(record: AgentRecord, issues: readonly ConfigIssue[]): void {
     const { ignoreConfigErrors } = record.registration;
     for (const issue of issues.filter((found) => found.severity === 'warning')) {
       this.logger.warn({ agent: record.name, field: issue.field, value: issue.value }, issue.message);

@@ -230,6 +230,61 @@ describe('agent config: schema transforms', () => {
     assert.deepEqual(entry.result, { port: 8080 });
   });
 
+  test('a restart validates the config given again, not the last output of a transforming schema', async () => {
+    const seen: unknown[] = [];
+    class Transformed extends Echo {
+      static override readonly defaults: object = { port: '8080' };
+      static readonly schema = v.object({ port: v.pipe(v.string(), v.transform(Number)) });
+      static validate(config: Config) {
+        seen.push(config.port);
+      }
+    }
+    class Stripped extends Echo {
+      static override readonly defaults: object = { port: '9090', extra: true };
+      static readonly schema = z.object({ port: z.string().transform(Number) });
+    }
+    const { orchestrator } = makeOrchestrator();
+    const transformed = orchestrator.registerAgent(Transformed);
+    const stripped = orchestrator.registerAgent(Stripped);
+    await orchestrator.start();
+    await orchestrator.join();
+    for (let run = 0; run < 2; run++) {
+      // The output (a number) would be refused by a schema that takes a string.
+      await orchestrator.restart('Transformed');
+      await orchestrator.restart('Stripped');
+      await transformed.join();
+      await stripped.join();
+      assert.deepEqual(transformed.result, { port: 8080 });
+      assert.deepEqual(stripped.result, { port: 9090 });
+    }
+    assert.deepEqual(seen, [8080, 8080, 8080], "validate() sees each run's schema output");
+    assert.deepEqual(transformed.config, { port: 8080 });
+    assert.equal(transformed.restarts, 2);
+  });
+
+  test('an agent without a schema or validate() runs with the config given itself, frozen, every run', async () => {
+    const configs: Config[] = [];
+    class Kept extends Echo {
+      static override readonly defaults: object = { port: 1 };
+      override execute(): Config {
+        configs.push(this.config);
+        return super.execute();
+      }
+    }
+    const { orchestrator } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Kept, { config: { host: 'h' } });
+    assert.deepEqual(entry.config, { port: 1, host: 'h' });
+    await orchestrator.start();
+    await orchestrator.join();
+    await orchestrator.restart('Kept');
+    await entry.join();
+    assert.equal(configs.length, 2);
+    assert.equal(configs[0], entry.config);
+    assert.equal(configs[1], entry.config);
+    assert.ok(Object.isFrozen(entry.config));
+    assert.deepEqual(entry.result, { port: 1, host: 'h' });
+  });
+
   test('an async schema is awaited', async () => {
     class Async extends Echo {
       static override readonly defaults: object = { n: 1 };

@@ -185,6 +185,30 @@ describe('registerAgent', () => {
     assert.deepEqual(short.options, { name: 'short', config: { label: 'x' } });
   });
 
+  test('entry.options is a frozen copy of the options given: changing them after registration changes nothing', () => {
+    const orchestrator = makeOrchestrator();
+    const config = { label: 'x' };
+    // One options object reused for every registration, as a loop might.
+    const shared: { name: string; config: object; priority?: number } = { name: 'first', config };
+    const first = orchestrator.registerAgent(InlineOnly, shared);
+    shared.name = 'second';
+    shared.priority = 1; // the full path: more than a name and a config
+    const second = orchestrator.registerAgent(InlineOnly, shared);
+    shared.name = 'third';
+    shared.config = { label: 'y' };
+    for (const [entry, expected] of [
+      [first, { name: 'first', config }],
+      [second, { name: 'second', config, priority: 1 }],
+    ] as const) {
+      assert.deepEqual(entry.options, expected);
+      assert.ok(Object.isFrozen(entry.options));
+      assert.notEqual(entry.options, shared);
+      assert.equal(entry.options.config, config, 'the config given, itself (a shallow copy)');
+    }
+    assert.deepEqual(orchestrator.registerAgent(InlineOnly).options, {});
+    assert.deepEqual(orchestrator.registerAgent(InlineOnly, { name: 'named' }).options, { name: 'named' });
+  });
+
   test('something that is not an agent class is refused', () => {
     const orchestrator = makeOrchestrator();
     for (const value of [undefined, {}, () => {}, class NotAnAgent {}]) {
