@@ -10,55 +10,62 @@ import type { AgentEvents } from '../events/agent-events.ts';
 import { createAgentLogger, type LogSink } from '../logging/logger.ts';
 import type { AgentMode, ChildMessage } from '../protocol/messages.ts';
 import type { AgentClass, AgentContext } from './base-agent.ts';
-import { type OutOfBand, OutOfBandFailure, runLifecycle } from './lifecycle.ts';
+import { type LifecycleHost, OutOfBandFailure, runLifecycle } from './lifecycle.ts';
 import type { AgentPlugin } from './plugin.ts';
-import { nextTurn } from './yield-to-loop.ts';
 
-export interface AgentSessionOptions {
-  AgentClass: AgentClass;
-  name: string;
-  mode: AgentMode;
-  threadId: number | undefined;
-  config: Record<string, unknown>;
-  plugins: readonly AgentPlugin[];
-  events: AgentEvents;
-  logLevel: string;
-  logSink: LogSink;
+/**
+ * What a session runs for and reports to: the runtime's side of one run (inline, the runtime
+ * itself; in a thread or process, the agent host). Read once as the session starts, except
+ * `report` and `over`.
+ */
+export interface SessionHost {
+  readonly AgentClass: AgentClass;
+  readonly name: string;
+  readonly mode: AgentMode;
+  readonly threadId: number | undefined;
+  readonly config: Record<string, unknown>;
+  readonly plugins: readonly AgentPlugin[];
+  readonly events: AgentEvents;
+  readonly logLevel: string;
+  readonly logSink: LogSink;
   /** The agent's `signal`: aborted on a stop (or by the runtime when it abandons the agent). */
-  abort: AbortController;
-  report: (message: ChildMessage) => void;
+  readonly abort: AbortController;
+  report(message: ChildMessage): void;
+  /**
+   * The lifecycle is over. The run ends one turn of the event loop later (`nextTurn`, or the
+   * inline guard's turn), so that a rejection nobody handled, surfacing once the microtasks have
+   * run, still fails it: until then `fail` reports it.
+   */
+  over(): void;
 }
 
-/** The session the runtime holds: the lifecycle's end, and where out-of-band failures go. */
+/** The session the runtime holds: where out-of-band failures go. */
 export interface AgentSession {
   /** The agent failed outside its own call stack. */
   fail(error: unknown): void;
-  /** Settles one event-loop turn after the lifecycle ended, so late rejections are still caught. */
-  readonly finished: Promise<void>;
 }
 
 // biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
-export const startAgentSession = (function (options: AgentSessionOptions): AgentSession {
-  return new Session(options);
+export const startAgentSession = (function (host: SessionHost): AgentSession {
+  return new Session(host);
 });
 
 /**
  * One run on the side where it executes. The session is also the agent's context (what it is
- * built from: its logger, heartbeats and forwarded events go through it) and the lifecycle's
- * out-of-band latch: one object, where a context literal, five closures, a latch and a handle
- * were made for every run.
+ * built from: its logger, heartbeats and forwarded events go through it) and what its lifecycle
+ * reports through, with the out-of-band latch: one object, where a context literal, five
+ * closures, a latch, a handle and the lifecycle's options were made for every run.
  */
-class Session implements AgentSession, AgentContext, OutOfBand {
+class Session implements AgentSession, AgentContext, LifecycleHost {
   readonly name: string;
   readonly mode: AgentMode;
   readonly config: Record<string, unknown>;
   readonly events: AgentEvents;
   readonly signal: AbortSignal;
   readonly plugins: readonly AgentPlugin[];
-  readonly finished: Promise<void>;
   /** The first out-of-band failure. */
   failure: OutOfBandFailure | undefined;
-  readonly #options: AgentSessionOptions;
+  readonly #host: SessionHost;
   /** Rejected with the first out-of-band failure: made only when work is asynchronous (`race`). */
   #failed: Promise<never> | undefined;
   #reject: ((failure: OutOfBandFailure) => void) | undefined;
@@ -66,50 +73,57 @@ class Session implements AgentSession, AgentContext, OutOfBand {
   #lifecycleDone = false;
   #beats = 0;
 
-  constructor(options: AgentSessionOptions) {
-    this.name = options.name;
-    this.mode = options.mode;
-    this.config = options.config;
-    this.events = options.events;
-    this.signal = options.abort.signal;
-    this.plugins = options.plugins;
-    this.#options = options;
-    let finished: Promise<void>;
+  constructor(host: SessionHost) {
+    this.name = host.name;
+    this.mode = host.mode;
+    this.config = host.config;
+    this.events = host.events;
+    this.signal = host.abort.signal;
+    this.plugins = host.plugins;
+    this.#host = host;
     try {
-      const agent = new options.AgentClass(this as unknown as AgentContext<never>);
-      const { events, abort, report } = options;
-      // Nothing left to wait for when every hook returned at once: just the one turn. The
-      // lifecycle reports its own failures and never rejects; were it to, the run still ends.
-      const lifecycle = runLifecycle({ agent, events, abort, outOfBand: this, report });
-      finished = lifecycle
-        ? lifecycle.then(
-            () => this.#over(),
-            (error: unknown) => this.#crashed(error),
-          )
-        : this.#over();
+      const agent = new host.AgentClass(this as unknown as AgentContext<never>);
+      // Nothing left to wait for when every hook returned at once. The lifecycle reports its own
+      // failures and never rejects; were it to, the run still ends.
+      const lifecycle = runLifecycle(agent, this);
+      if (lifecycle) {
+        void lifecycle.then(
+          () => this.#over(),
+          (error: unknown) => this.#crashed(error),
+        );
+      } else {
+        this.#over();
+      }
     } catch (error) {
-      finished = this.#crashed(error);
+      this.#crashed(error);
     }
-    this.finished = finished;
+  }
+
+  get abort(): AbortController {
+    return this.#host.abort;
+  }
+
+  report(message: ChildMessage): void {
+    this.#host.report(message);
   }
 
   createLogger(): Logger {
-    const { name, mode, logLevel, logSink, threadId } = this.#options;
+    const { name, mode, logLevel, logSink, threadId } = this.#host;
     return createAgentLogger(name, mode, logLevel, logSink, threadId);
   }
 
   heartbeat(): void {
-    if (!this.#lifecycleDone) this.#options.report({ type: 'heartbeat', sequence: ++this.#beats });
+    if (!this.#lifecycleDone) this.#host.report({ type: 'heartbeat', sequence: ++this.#beats });
   }
 
   forward(event: { type: string; payload: Record<string, unknown> }): void {
-    if (!this.#lifecycleDone) this.#options.report({ type: 'nested', event });
+    if (!this.#lifecycleDone) this.#host.report({ type: 'nested', event });
   }
 
   fail(error: unknown): void {
     // After the lifecycle ended (a rejection surfacing on the next turn) it is still a failure.
     if (this.#lifecycleDone) {
-      this.#options.report({ type: 'error', phase: 'unhandled', error: serializeError(error) });
+      this.#host.report({ type: 'error', phase: 'unhandled', error: serializeError(error) });
       return;
     }
     if (this.failure) return;
@@ -128,16 +142,15 @@ class Session implements AgentSession, AgentContext, OutOfBand {
     return Promise.race([work, this.#failed]);
   }
 
-  /** The lifecycle is over: failures from here on are reported as unhandled, after one more turn. */
-  #over(): Promise<void> {
+  /** The lifecycle is over: failures from here on are reported as unhandled, until the host's turn ends the run. */
+  #over(): void {
     this.#lifecycleDone = true;
-    return nextTurn();
+    this.#host.over();
   }
 
-  #crashed(error: unknown): Promise<void> {
-    const { report } = this.#options;
-    report({ type: 'error', phase: 'runtime', error: serializeError(error) });
-    report({ type: 'done', outcome: 'failed', result: undefined });
-    return this.#over();
+  #crashed(error: unknown): void {
+    this.#host.report({ type: 'error', phase: 'runtime', error: serializeError(error) });
+    this.#host.report({ type: 'done', outcome: 'failed', result: undefined });
+    this.#over();
   }
 }

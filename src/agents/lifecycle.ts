@@ -34,27 +34,26 @@ export interface OutOfBand {
   race<T>(work: PromiseLike<T>): Promise<T>;
 }
 
-export interface LifecycleOptions {
-  agent: BaseAgent;
+/** What a lifecycle runs with: the agent's session (src/agents/agent-session.ts). */
+export interface LifecycleHost extends OutOfBand {
   /** Its control and state events; `stopRequested` is set by the orchestrator to ask it (alone) to stop. */
-  events: AgentEvents;
+  readonly events: AgentEvents;
   /** Aborted when a stop is requested; the agent's `signal`. */
-  abort: AbortController;
+  readonly abort: AbortController;
   /** Where lifecycle reports go: straight to the orchestrator (inline) or over the protocol. */
-  report: (message: ChildMessage) => void;
-  /** Failures outside the agent's call stack: setup and work end early on one. */
-  outOfBand: OutOfBand;
+  report(message: ChildMessage): void;
 }
 
 /**
  * Drives one agent through its lifecycle, the same way in every mode:
  * started -> setup gate -> plugins -> setup -> ready -> execute gate -> work -> onClose -> plugins released -> closed.
+ * Setup and work end early when the agent fails outside its call stack (`host.failure`).
  * Returns `undefined` when the agent is closed already (nothing it did was asynchronous), else a
  * promise that resolves once it is. Never rejects (failures are reported), unless reporting fails.
  */
 // biome-ignore format lint/complexity/useArrowFunction: in parentheses, V8 compiles it with its module: see EAGERLY COMPILED in src/agents/lifecycle.ts
-export const runLifecycle = (function (options: LifecycleOptions): Promise<void> | undefined {
-  return new Lifecycle(options).start();
+export const runLifecycle = (function (agent: BaseAgent, host: LifecycleHost): Promise<void> | undefined {
+  return new Lifecycle(agent, host).start();
 });
 
 // The steps, in order. A step calls one hook (or waits at a gate); `#done` takes what it gave.
@@ -85,9 +84,7 @@ const MOVED = Symbol('moved');
 class Lifecycle {
   readonly #agent: BaseAgent;
   readonly #events: AgentEvents;
-  readonly #abort: AbortController;
-  readonly #report: (message: ChildMessage) => void;
-  readonly #outOfBand: OutOfBand;
+  readonly #host: LifecycleHost;
   #step = SETUP_GATE;
   /** Where a failure of the current step is reported. */
   #phase: LifecyclePhase = 'setup';
@@ -102,17 +99,15 @@ class Lifecycle {
   /** Settles the lifecycle's promise: made only once it had to wait. */
   #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
 
-  constructor({ agent, events, abort, report, outOfBand }: LifecycleOptions) {
+  constructor(agent: BaseAgent, host: LifecycleHost) {
     this.#agent = agent;
-    this.#events = events;
-    this.#abort = abort;
-    this.#report = report;
-    this.#outOfBand = outOfBand;
+    this.#host = host;
+    this.#events = host.events;
   }
 
   start(): Promise<void> | undefined {
     this.#events.set('started');
-    this.#report(STARTED);
+    this.#host.report(STARTED);
     this.#run();
     if (this.#step === OVER) return undefined;
     return new Promise((resolve, reject) => {
@@ -163,7 +158,7 @@ class Lifecycle {
     const events = this.#events;
     switch (this.#step) {
       case SETUP_GATE:
-        return events.isSet('setup') || events.get('setup').wait({ signal: this.#abort.signal });
+        return events.isSet('setup') || events.get('setup').wait({ signal: this.#host.abort.signal });
       case PLUGINS:
         this.#phase = 'plugins';
         if (this.#plugin < agent.plugins.length)
@@ -174,10 +169,10 @@ class Lifecycle {
         this.#phase = 'setup';
         return this.#guard(agent.setup());
       case EXECUTE_GATE:
-        return events.isSet('execute') || events.get('execute').wait({ signal: this.#abort.signal });
+        return events.isSet('execute') || events.get('execute').wait({ signal: this.#host.abort.signal });
       case WORK:
         this.#phase = 'work';
-        this.#report(RUNNING);
+        this.#host.report(RUNNING);
         return this.#guard(agent.run());
       case CLOSE:
         return agent.onClose();
@@ -194,8 +189,12 @@ class Lifecycle {
         return this.#stopping;
       default: {
         events.set('closed');
-        const outcome = this.#failed ? 'failed' : this.#abort.signal.aborted ? 'stopped' : 'completed';
-        this.#report({ type: 'done', outcome, result: outcome === 'completed' ? this.#result : undefined });
+        const outcome = this.#failed ? 'failed' : this.#host.abort.signal.aborted ? 'stopped' : 'completed';
+        this.#host.report({
+          type: 'done',
+          outcome,
+          result: outcome === 'completed' ? this.#result : undefined,
+        });
         this.#step = OVER;
         return MOVED;
       }
@@ -214,7 +213,7 @@ class Lifecycle {
         return;
       case SETUP:
         this.#events.set('ready');
-        this.#report(READY);
+        this.#host.report(READY);
         this.#step = EXECUTE_GATE;
         return;
       case EXECUTE_GATE:
@@ -241,7 +240,7 @@ class Lifecycle {
     const step = this.#step;
     if (step <= WORK) {
       if (error instanceof OutOfBandFailure) this.#fail('unhandled', error.error);
-      else if (this.#outOfBand.failure) this.#fail('unhandled', this.#outOfBand.failure.error);
+      else if (this.#host.failure) this.#fail('unhandled', this.#host.failure.error);
       else this.#fail(this.#phase, error);
       this.#step = CLOSE;
     } else if (step === CLOSE) {
@@ -258,12 +257,12 @@ class Lifecycle {
 
   #fail(phase: LifecyclePhase, error: unknown): void {
     this.#failed = true;
-    this.#report({ type: 'error', phase, error: serializeError(error) });
+    this.#host.report({ type: 'error', phase, error: serializeError(error) });
   }
 
   /** What a hook returned, unless the agent already failed outside its call stack (then throws that). */
   #guard(value: unknown): unknown {
-    const outOfBand = this.#outOfBand;
+    const outOfBand = this.#host;
     if (outOfBand.failure) throw outOfBand.failure;
     // Work that returned no promise (of any kind) has nothing left to race.
     return isThenable(value) ? outOfBand.race(value) : value;
@@ -278,8 +277,8 @@ class Lifecycle {
   }
 
   async #stop(): Promise<void> {
-    this.#abort.abort(new Error(`Agent "${this.#agent.name}" was asked to stop.`));
-    this.#report(STOPPING);
+    this.#host.abort.abort(new Error(`Agent "${this.#agent.name}" was asked to stop.`));
+    this.#host.report(STOPPING);
     try {
       await this.#agent.onStop();
     } catch (error) {

@@ -6,6 +6,7 @@
 import { type AgentSession, startAgentSession } from '../agents/agent-session.ts';
 import type { AgentClass } from '../agents/base-agent.ts';
 import type { AgentPlugin } from '../agents/plugin.ts';
+import { nextTurn } from '../agents/yield-to-loop.ts';
 import { AgentLoadError, OrchestratorError, serializeError, UnhandledRejectionError } from '../errors.ts';
 import { AgentEvents } from '../events/agent-events.ts';
 import { SharedEvent } from '../events/shared-event.ts';
@@ -118,6 +119,10 @@ const host = (async function (transport: ChildTransport, spec: AgentSpec, run: R
     return true;
   }
 
+  let over!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    over = resolve;
+  });
   session = startAgentSession({
     AgentClass,
     name: spec.name,
@@ -134,10 +139,12 @@ const host = (async function (transport: ChildTransport, spec: AgentSpec, run: R
         failed = true;
       send(message);
     },
+    // A rejection nobody handled surfaces after the microtasks: the run ends a turn later.
+    over: () => void nextTurn().then(over),
   });
   for (const error of early ?? []) session.fail(error);
   early = undefined;
-  await session.finished;
+  await finished;
   return failed;
 });
 

@@ -3,6 +3,8 @@
  * state transitions and events. The end is noticed the moment the thread, process or
  * inline lifecycle ends; its reason comes from what the agent reported before it.
  */
+import type { AgentClass } from '../agents/base-agent.ts';
+import type { AgentPlugin } from '../agents/plugin.ts';
 import {
   AgentExitError,
   AgentKilledError,
@@ -10,11 +12,19 @@ import {
   type SerializedError,
   serializeError,
 } from '../errors.ts';
+import type { AgentEvents } from '../events/agent-events.ts';
 import type { OrchestratorEventMap } from '../events/event-map.ts';
 import { type CompactEventName, compactCode } from '../history/compact-payload.ts';
 import type { LogSink } from '../logging/logger.ts';
-import type { ChildMessage } from '../protocol/messages.ts';
-import type { ExitInfo, RuntimeHandlers, RuntimeLauncher } from '../runtime/agent-runtime.ts';
+import type { AgentSpec, ChildMessage } from '../protocol/messages.ts';
+import type {
+  ExitInfo,
+  LaunchRequest,
+  ResourceLimits,
+  RuntimeHandlers,
+  RuntimeLauncher,
+} from '../runtime/agent-runtime.ts';
+import type { ContextRunner } from '../runtime/inline-guard.ts';
 import { launchInline } from '../runtime/inline-runtime.ts';
 import { launchFresh } from '../runtime/remote-host.ts';
 import type { WarmPool } from '../runtime/warm-pool.ts';
@@ -62,10 +72,11 @@ export function launchRun(record: AgentRecord, context: RunContext): void {
 const now = () => Date.now();
 
 /**
- * One run, as the orchestrator sees it: the handlers its runtime reports to. One object with the
- * run's state in fields (where closures over a scope cost a context and a function each).
+ * One run, as the orchestrator sees it: what its runtime is launched with, and the handlers the
+ * runtime reports to. One object with the run's state in fields, where closures over a scope, a
+ * launch request and its spec cost an object each.
  */
-class AgentRun implements RuntimeHandlers {
+class AgentRun implements RuntimeHandlers, LaunchRequest {
   readonly #record: AgentRecord;
   readonly #context: RunContext;
   #outcome: Extract<ChildMessage, { type: 'done' }> | undefined;
@@ -74,6 +85,8 @@ class AgentRun implements RuntimeHandlers {
   #over = false;
   /** When it launched (`performance.now()`), for its duration. */
   #launchedAt = 0;
+  /** The context it starts in (inline), taken from the record at launch. */
+  #startIn: ContextRunner | undefined;
 
   constructor(record: AgentRecord, context: RunContext) {
     this.#record = record;
@@ -86,38 +99,64 @@ class AgentRun implements RuntimeHandlers {
     const { registration } = record;
     context.transition(record, { status: 'starting', since: now() });
     this.#launchedAt = performance.now();
-    const { startIn } = record;
+    this.#startIn = record.startIn;
     record.startIn = undefined;
     try {
       const { reuse, mode } = registration;
-      const launch: RuntimeLauncher =
+      record.runtime =
         reuse && mode !== 'inline'
-          ? (request, handlers) => context.pool.launch(mode, request, handlers, reuse)
-          : LAUNCHERS[mode];
-      record.runtime = launch(
-        {
-          spec: {
-            name: record.name,
-            moduleUrl: registration.moduleRef?.moduleUrl ?? '',
-            exportName: registration.moduleRef?.exportName ?? '',
-            config: record.config,
-            plugins: registration.pluginSpecs,
-            logLevel: registration.logLevel ?? context.logLevel,
-          },
-          AgentClass: record.AgentClass,
-          plugins: registration.plugins,
-          events: recordEvents(record),
-          logSink: context.logSink,
-          killTimeout: context.killTimeout,
-          resourceLimits: registration.resourceLimits,
-          startIn,
-        },
-        this,
-      );
+          ? context.pool.launch(mode, this, this, reuse)
+          : LAUNCHERS[mode](this, this);
     } catch (error) {
       this.exit({ exitCode: null, signal: null, forced: false, error: error as Error });
     }
   }
+
+  // ---- the launch request (LaunchRequest): read by the runtime as it launches ----
+
+  get name(): string {
+    return this.#record.name;
+  }
+  get config(): Record<string, unknown> {
+    return this.#record.config;
+  }
+  get logLevel(): string {
+    return this.#record.registration.logLevel ?? this.#context.logLevel;
+  }
+  get spec(): AgentSpec {
+    const { moduleRef, pluginSpecs } = this.#record.registration;
+    return {
+      name: this.name,
+      moduleUrl: moduleRef?.moduleUrl ?? '',
+      exportName: moduleRef?.exportName ?? '',
+      config: this.config,
+      plugins: pluginSpecs,
+      logLevel: this.logLevel,
+    };
+  }
+  get AgentClass(): AgentClass {
+    return this.#record.AgentClass;
+  }
+  get plugins(): readonly AgentPlugin[] {
+    return this.#record.registration.plugins;
+  }
+  get events(): AgentEvents {
+    return recordEvents(this.#record);
+  }
+  get logSink(): LogSink {
+    return this.#context.logSink;
+  }
+  get killTimeout(): number {
+    return this.#context.killTimeout;
+  }
+  get resourceLimits(): ResourceLimits | undefined {
+    return this.#record.registration.resourceLimits;
+  }
+  get startIn(): ContextRunner | undefined {
+    return this.#startIn;
+  }
+
+  // ---- what the runtime reports (RuntimeHandlers) ----
 
   message(message: ChildMessage): void {
     if (this.#over) return;

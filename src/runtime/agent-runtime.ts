@@ -31,20 +31,26 @@ export interface ResourceLimits {
   stackSizeMb?: number;
 }
 
+/** What a runtime is launched with (read as it launches; the orchestrator's run object answers). */
 export interface LaunchRequest {
-  spec: AgentSpec;
+  readonly name: string;
+  /** The validated config. */
+  readonly config: Record<string, unknown>;
+  readonly logLevel: string;
+  /** What a thread or process is sent to build and run the agent: made when asked for. */
+  readonly spec: AgentSpec;
   /** The class itself, for inline agents. */
-  AgentClass: AgentClass;
+  readonly AgentClass: AgentClass;
   /** Plugin instances, for inline agents. */
-  plugins: readonly AgentPlugin[];
+  readonly plugins: readonly AgentPlugin[];
   /** Its events (a thread or process run makes and shares all of them). */
-  events: AgentEvents;
-  logSink: LogSink;
+  readonly events: AgentEvents;
+  readonly logSink: LogSink;
   /** Process agents: time between SIGTERM and SIGKILL on a forced stop, ms. */
-  killTimeout: number;
-  resourceLimits: ResourceLimits | undefined;
+  readonly killTimeout: number;
+  readonly resourceLimits: ResourceLimits | undefined;
   /** Inline agents: the async context to start in (`undefined`: the current one). */
-  startIn: ContextRunner | undefined;
+  readonly startIn: ContextRunner | undefined;
 }
 
 /** One running agent, whatever its mode. */

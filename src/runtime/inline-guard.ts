@@ -27,8 +27,10 @@ export interface InlineRun {
    * frame, a `Map` iterated into a new one (~0.4 KB a run), and take on that run's context.
    */
   readonly startIn: ContextRunner | undefined;
-  /** Starts the run; called inside the run's own context. It calls `leaveGuard()` once it is finished. */
+  /** Starts the run; called inside the run's own context. It calls `lifecycleEnded(this)` once its lifecycle is over. */
   start(): void;
+  /** One turn of the event loop after `lifecycleEnded(this)`: the run is over (late rejections surfaced). */
+  ended(): void;
   /** The agent failed outside its own call stack. */
   fail(error: Error): void;
 }
@@ -36,8 +38,6 @@ export interface InlineRun {
 const context = new AsyncLocalStorage<InlineRun>();
 let active = 0;
 let uninstall: (() => void) | undefined;
-/** Runs that ended this turn: they leave the count together, one turn later. */
-let leaving = 0;
 
 const begun = Promise.resolve();
 /** Runs waiting for their first microtask, in order (jobs run in the order they were queued). */
@@ -74,17 +74,58 @@ function enter(run: InlineRun): void {
   run.start();
 }
 
-/** A run is finished. Unhandled rejections surface after the microtask queue drains: keep watching one more turn. */
-export function leaveGuard(): void {
-  if (leaving++ > 0) return;
-  setImmediate(() => {
-    active -= leaving;
-    leaving = 0;
-    if (active === 0) {
-      uninstall?.();
-      uninstall = undefined;
+/**
+ * `run`'s lifecycle is over. A rejection nobody handled surfaces once the microtask queue has
+ * drained, so the run ends (`run.ended()`) one turn of the event loop later, and the guard keeps
+ * watching for it one more turn after that. Every run of a turn shares one immediate: no promise
+ * or callback is made per run.
+ */
+export function lifecycleEnded(run: InlineRun): void {
+  ending.push(run);
+  scheduleTurn();
+}
+
+/** Runs whose lifecycle ended this turn: told `ended()` after it. */
+let ending: InlineRun[] = [];
+/** Runs that ended last turn: they leave the count after this one. */
+let leaving = 0;
+let turnScheduled = false;
+/**
+ * The guard's turns start in the context this module was loaded in, not in that of the run that
+ * happened to end first: no run's end (nor the listeners told of it) may see another agent's context.
+ */
+const turns = new AsyncResource('tsorchestrate.turn');
+
+function scheduleTurn(): void {
+  if (turnScheduled) return;
+  turnScheduled = true;
+  turns.runInAsyncScope(setImmediate, undefined, turn);
+}
+
+function turn(): void {
+  turnScheduled = false;
+  active -= leaving;
+  const ended = ending;
+  ending = [];
+  leaving = ended.length;
+  for (const run of ended) {
+    try {
+      // Told in the context the run started in, as a thread's or process's end is (its events
+      // come in the context it was launched in): listeners see that of the run's own start().
+      if (run.startIn) run.startIn.runInAsyncScope(run.ended, run);
+      else run.ended();
+    } catch (error) {
+      // Ours, not the agent's: surfaces as it would have thrown, and the other runs still end.
+      queueMicrotask(() => {
+        throw error;
+      });
     }
-  });
+  }
+  if (leaving > 0) scheduleTurn();
+  else if (active === 0) {
+    uninstall?.();
+    uninstall = undefined;
+  }
 }
 
 function install(): () => void {

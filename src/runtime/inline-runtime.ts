@@ -1,7 +1,11 @@
-import { type AgentSession, startAgentSession } from '../agents/agent-session.ts';
+import { type AgentSession, type SessionHost, startAgentSession } from '../agents/agent-session.ts';
+import type { AgentClass } from '../agents/base-agent.ts';
+import type { AgentPlugin } from '../agents/plugin.ts';
+import type { AgentEvents } from '../events/agent-events.ts';
+import type { LogSink } from '../logging/logger.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
 import type { AgentRuntime, LaunchRequest, RuntimeHandlers } from './agent-runtime.ts';
-import { type InlineRun, leaveGuard, runGuarded } from './inline-guard.ts';
+import { type InlineRun, lifecycleEnded, runGuarded } from './inline-guard.ts';
 
 /** Runs the agent on the orchestrator's own event loop: no isolation, no start-up cost. */
 export function launchInline(request: LaunchRequest, handlers: RuntimeHandlers): AgentRuntime {
@@ -9,11 +13,12 @@ export function launchInline(request: LaunchRequest, handlers: RuntimeHandlers):
 }
 
 /**
- * One inline run: the runtime the orchestrator holds, and the run the inline guard traces failures
- * to. One object with its state in fields, where closures over a shared scope cost a context and
- * a function each, for every one of 100,000 short agents.
+ * One inline run: the runtime the orchestrator holds, the run the inline guard traces failures
+ * to, and the host its session runs for and reports to. One object with its state in fields,
+ * where closures over a shared scope and option records cost an object each, for every one of
+ * 100,000 short agents.
  */
-class InlineRuntime implements AgentRuntime, InlineRun {
+class InlineRuntime implements AgentRuntime, InlineRun, SessionHost {
   readonly mode = 'inline';
   readonly pid = process.pid;
   readonly threadId = undefined;
@@ -21,22 +26,42 @@ class InlineRuntime implements AgentRuntime, InlineRun {
   readonly exited = undefined;
   readonly name: string;
   readonly startIn: LaunchRequest['startIn'];
+  readonly abort = new AbortController();
   readonly #request: LaunchRequest;
   readonly #handlers: RuntimeHandlers;
-  readonly #abort = new AbortController();
   #ended = false;
   #failed = false;
   #exitCode: number | null = null;
   #session: AgentSession | undefined;
 
   constructor(request: LaunchRequest, handlers: RuntimeHandlers) {
-    this.name = request.spec.name;
+    this.name = request.name;
     this.startIn = request.startIn;
     this.#request = request;
     this.#handlers = handlers;
     // The session starts a microtask later: launch returns (and the runtime is recorded) before
     // the first report.
     runGuarded(this);
+  }
+
+  // What the session reads as it starts (SessionHost), from the launch request.
+  get AgentClass(): AgentClass {
+    return this.#request.AgentClass;
+  }
+  get config(): Record<string, unknown> {
+    return this.#request.config;
+  }
+  get plugins(): readonly AgentPlugin[] {
+    return this.#request.plugins;
+  }
+  get events(): AgentEvents {
+    return this.#request.events;
+  }
+  get logLevel(): string {
+    return this.#request.logLevel;
+  }
+  get logSink(): LogSink {
+    return this.#request.logSink;
   }
 
   /** The agent failed outside its own call stack (the inline guard). */
@@ -47,34 +72,27 @@ class InlineRuntime implements AgentRuntime, InlineRun {
 
   kill(): void {
     // An inline agent cannot be pre-empted: abandon it, so its slot and its join are freed now.
-    this.#abort.abort(new Error(`Agent "${this.name}" was killed.`));
+    this.abort.abort(new Error(`Agent "${this.name}" was killed.`));
     this.#end(true, null);
   }
 
   /** Starts the agent's session, inside the run's context (the inline guard calls it). */
   start(): void {
-    const { spec, AgentClass, plugins, events, logSink } = this.#request;
-    this.#session = startAgentSession({
-      AgentClass,
-      name: spec.name,
-      mode: 'inline',
-      threadId: undefined,
-      config: spec.config,
-      plugins,
-      events,
-      logLevel: spec.logLevel,
-      logSink,
-      abort: this.#abort,
-      report: (message: ChildMessage) => {
-        if (message.type === 'error') this.#failed = true;
-        if (!this.#ended) this.#handlers.message(message);
-      },
-    });
-    // The session never rejects: it reports its failures.
-    void this.#session.finished.then(() => {
-      leaveGuard();
-      this.#end(false, this.#exitCode ?? (this.#failed ? null : 0));
-    });
+    this.#session = startAgentSession(this);
+  }
+
+  report(message: ChildMessage): void {
+    if (message.type === 'error') this.#failed = true;
+    if (!this.#ended) this.#handlers.message(message);
+  }
+
+  /** The session's lifecycle is over: the guard ends the run a turn later (`ended`). */
+  over(): void {
+    lifecycleEnded(this);
+  }
+
+  ended(): void {
+    this.#end(false, this.#exitCode ?? (this.#failed ? null : 0));
   }
 
   #end(forced: boolean, code: number | null): void {

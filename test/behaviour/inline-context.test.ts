@@ -71,6 +71,22 @@ describe('inline agents and async context', () => {
     assert.deepEqual([first.result, waiting.result], ['first start', 'second start']);
   });
 
+  it("a run's end is told in the context of its own start(), also when another run ended in the same turn", async (t) => {
+    const orchestrator = createOrchestrator(t);
+    const a = orchestrator.registerAgent(ReadsContext, { name: 'a' });
+    const b = orchestrator.registerAgent(ReadsContext, { name: 'b' });
+    const seen = new Map<string, string | undefined>();
+    orchestrator.on('agent:terminated', ({ agent }) => seen.set(agent, request.getStore()));
+    // Each from its own context, at once: both end in the same turn, and their ends are told together.
+    await Promise.all([
+      request.run('context of a', () => a.start()),
+      request.run('context of b', () => b.start()),
+    ]);
+    await orchestrator.join();
+    assert.deepEqual([a.result, b.result], ['context of a', 'context of b']);
+    assert.deepEqual(Object.fromEntries(seen), { a: 'context of a', b: 'context of b' });
+  });
+
   it('a restart runs in the context restart() was called in', async (t) => {
     const orchestrator = createOrchestrator(t);
     const reader = orchestrator.registerAgent(ReadsContext, { name: 'reader' });
