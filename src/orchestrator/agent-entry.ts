@@ -3,7 +3,7 @@ import type { AgentPlugin } from '../agents/plugin.ts';
 import type { SerializedError } from '../errors.ts';
 import type { ControlEvents, StateEvents } from '../events/shared-event.ts';
 import type { AgentMode } from '../protocol/messages.ts';
-import { type AgentRecord, recordEvents, whenEnded } from './agent-record.ts';
+import { type AgentRecord, recordEvents, stateOf, whenEnded } from './agent-record.ts';
 import type { AgentState, AgentStatus } from './agent-state.ts';
 import type { Dependency } from './dependency-graph.ts';
 import type { AgentOptions } from './registration.ts';
@@ -74,11 +74,11 @@ export class AgentEntry<R = unknown> {
   }
 
   get state(): AgentState {
-    return this.#record.state;
+    return stateOf(this.#record);
   }
 
   get status(): AgentStatus {
-    return this.#record.state.status;
+    return this.#record.status;
   }
 
   /** The value a completed one-shot agent returned. */
@@ -98,7 +98,7 @@ export class AgentEntry<R = unknown> {
 
   /** While `waiting`: a restart backoff, the unmet dependencies, or a slot under `maxWorkers`. */
   get waitingFor(): WaitingFor | undefined {
-    if (this.#record.state.status !== 'waiting') return undefined;
+    if (this.#record.status !== 'waiting') return undefined;
     const pending = this.#record.extras?.pendingRestart;
     if (pending) return { reason: 'backoff', until: pending.at };
     const unmet = this.#record.unmet;
@@ -142,6 +142,6 @@ export class AgentEntry<R = unknown> {
   /** Resolves with the final state once the current run has ended (at once if it is not running). */
   async join(): Promise<AgentState> {
     await whenEnded(this.#record);
-    return this.#record.state;
+    return stateOf(this.#record);
   }
 }

@@ -4,7 +4,7 @@ import { AgentEvents } from '../events/agent-events.ts';
 import type { AgentRuntime } from '../runtime/agent-runtime.ts';
 import type { ContextRunner } from '../runtime/inline-guard.ts';
 import type { AgentEntry } from './agent-entry.ts';
-import { type AgentState, isTerminal } from './agent-state.ts';
+import { type AgentState, type AgentStatus, isTerminal } from './agent-state.ts';
 import type { DependencyCondition } from './dependency-graph.ts';
 import type { NestedStatus } from './nested-status.ts';
 import type { Registration } from './registration.ts';
@@ -26,7 +26,17 @@ export interface AgentRecord extends Schedulable {
   sequence: number;
   /** Merged defaults + overrides; replaced by the validated config at start. */
   config: AgentConfig;
-  state: AgentState;
+  /** Its status now: with `since`, the one source of truth of its state (`stateOf`). */
+  status: AgentStatus;
+  /** When it got to `status` (ms since the epoch). */
+  since: number;
+  /**
+   * Its state as an object (`stateOf`): given at the transition to a status with data of its own
+   * (stopping, stopped, failed, skipped), made when first read for the others. The states a run
+   * passes through on its way (waiting, starting, ready, running, completed) were five objects
+   * and five heap numbers a run, and most are never read.
+   */
+  state: AgentState | undefined;
   runtime: AgentRuntime | undefined;
   result: unknown;
   lastError: SerializedError | undefined;
@@ -94,6 +104,15 @@ export function recordEvents(record: AgentRecord): AgentEvents {
   return record.events;
 }
 
+/** `record`'s state now: the object given at its last transition, or one made now (and kept) from its status. */
+export function stateOf(record: AgentRecord): AgentState {
+  record.state ??=
+    record.status === 'completed'
+      ? { status: 'completed', since: record.since, result: record.result }
+      : ({ status: record.status, since: record.since } as AgentState);
+  return record.state;
+}
+
 const NO_RUN = Promise.resolve();
 
 /**
@@ -104,7 +123,7 @@ const NO_RUN = Promise.resolve();
 export function whenEnded(record: AgentRecord): Promise<void> {
   const waiting = record.extras?.endWait;
   if (waiting) return waiting.promise;
-  const { status } = record.state;
+  const { status } = record;
   if (status === 'registered' || isTerminal(status)) return NO_RUN;
   let resolve!: () => void;
   const promise = new Promise<void>((done) => {

@@ -29,7 +29,7 @@ import { launchInline } from '../runtime/inline-runtime.ts';
 import { launchFresh } from '../runtime/remote-host.ts';
 import type { WarmPool } from '../runtime/warm-pool.ts';
 import { type AgentRecord, recordEvents } from './agent-record.ts';
-import type { AgentState } from './agent-state.ts';
+import type { AgentState, AgentStatus } from './agent-state.ts';
 import { reach } from './dependency-waits.ts';
 
 const LAUNCHERS: Record<AgentRecord['registration']['mode'], RuntimeLauncher> = {
@@ -44,7 +44,8 @@ export interface RunContext {
   logSink: LogSink;
   logLevel: string;
   killTimeout: number;
-  transition(record: AgentRecord, next: AgentState): void;
+  /** `record` goes to `status` at `since`; `state`: the state's object, for a status with data of its own. */
+  transition(record: AgentRecord, status: AgentStatus, since: number, state?: AgentState): void;
   /** An event about `record`'s run. */
   emit<K extends keyof OrchestratorEventMap>(
     event: K,
@@ -97,7 +98,7 @@ class AgentRun implements RuntimeHandlers, LaunchRequest {
     const record = this.#record;
     const context = this.#context;
     const { registration } = record;
-    context.transition(record, { status: 'starting', since: now() });
+    context.transition(record, 'starting', now());
     this.#launchedAt = performance.now();
     this.#startIn = record.startIn;
     record.startIn = undefined;
@@ -184,14 +185,18 @@ class AgentRun implements RuntimeHandlers, LaunchRequest {
           }
           if (reach(record, 'started')) context.progressed(record);
         } else if (message.phase === 'ready') {
-          this.#advance({ status: 'ready', since: timestamp });
+          this.#advance('ready', timestamp);
           context.emitCompact('agent:ready', record, timestamp, 0);
           if (reach(record, 'ready')) context.progressed(record);
         } else if (message.phase === 'running') {
-          this.#advance({ status: 'running', since: timestamp });
+          this.#advance('running', timestamp);
           context.emitCompact('agent:running', record, timestamp, 0);
-        } else if (record.state.status !== 'stopping') {
-          context.transition(record, { status: 'stopping', since: timestamp, forced: false });
+        } else if (record.status !== 'stopping') {
+          context.transition(record, 'stopping', timestamp, {
+            status: 'stopping',
+            since: timestamp,
+            forced: false,
+          });
           context.emit('agent:stopping', { agent: record.name, timestamp, forced: false }, record);
         }
         return;
@@ -236,22 +241,27 @@ class AgentRun implements RuntimeHandlers, LaunchRequest {
     }
     if (exit.error && !this.#firstError) this.#reportError(serializeError(exit.error), 'runtime');
     if (killReason && !this.#firstError) this.#reportError(serializeError(killReason), 'runtime');
-    const next = terminalState(record.name, exit, this.#outcome, this.#firstError, now());
-    if (next.status === 'failed' && !this.#firstError) this.#reportError(next.error, 'runtime');
-    record.result = next.status === 'completed' ? next.result : undefined;
-    if (next.status === 'completed') reach(record, 'completed');
+    const since = now();
+    const outcome = this.#outcome;
+    // Completed: no state object (it is made if someone reads it). Otherwise stopped or failed.
+    const completed = outcome?.outcome === 'completed' && !this.#firstError;
+    const ended = completed ? undefined : endState(record.name, exit, outcome, this.#firstError, since);
+    if (ended?.status === 'failed' && !this.#firstError) this.#reportError(ended.error, 'runtime');
+    record.result = completed ? outcome.result : undefined;
+    if (completed) reach(record, 'completed');
     const durationMs = performance.now() - this.#launchedAt;
-    context.transition(record, next);
+    context.transition(record, ended ? ended.status : 'completed', since, ended);
+    const failed = ended?.status === 'failed' ? ended : undefined;
     context.emit(
       'agent:terminated',
       {
         agent: record.name,
-        timestamp: next.since,
-        reason: next.status === 'completed' ? 'completed' : next.reason,
-        exitCode: next.status === 'failed' ? next.exitCode : exit.exitCode,
-        signal: next.status === 'failed' ? next.signal : exit.signal,
+        timestamp: since,
+        reason: ended ? ended.reason : 'completed',
+        exitCode: failed ? failed.exitCode : exit.exitCode,
+        signal: failed ? failed.signal : exit.signal,
         result: record.result,
-        error: next.status === 'failed' ? next.error : undefined,
+        error: failed?.error,
         durationMs,
       },
       record,
@@ -269,24 +279,24 @@ class AgentRun implements RuntimeHandlers, LaunchRequest {
     this.#context.emit('agent:error', { agent: record.name, timestamp: now(), phase, error }, record);
   }
 
-  #advance(next: AgentState): void {
+  /** On to `ready` or `running`, unless a stop came first. */
+  #advance(status: 'ready' | 'running', since: number): void {
     const record = this.#record;
-    if (record.state.status !== 'stopping' || next.status === 'stopping')
-      this.#context.transition(record, next);
+    if (record.status !== 'stopping') this.#context.transition(record, status, since);
   }
 }
 
-function terminalState(
+/** How a run that did not complete ended: stopped or failed. */
+function endState(
   agent: string,
   exit: ExitInfo,
   outcome: Extract<ChildMessage, { type: 'done' }> | undefined,
   firstError: SerializedError | undefined,
   since: number,
-): Extract<AgentState, { status: 'completed' | 'stopped' | 'failed' }> {
+): Extract<AgentState, { status: 'stopped' | 'failed' }> {
   const failed = (reason: 'failed' | 'killed', error: SerializedError) =>
     ({ status: 'failed', since, reason, error, exitCode: exit.exitCode, signal: exit.signal }) as const;
   if (outcome && !firstError) {
-    if (outcome.outcome === 'completed') return { status: 'completed', since, result: outcome.result };
     // A kill that lands as the agent was stopping anyway is still the kill that was asked for.
     if (outcome.outcome === 'stopped')
       return { status: 'stopped', since, reason: exit.forced ? 'killed' : 'stopped' };

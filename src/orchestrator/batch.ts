@@ -2,7 +2,7 @@
  * A batch: from the first agent that waits or runs until none does. Counts how its agents ended
  * and resolves `join()` when it ends. Driven by the orchestrator's state transitions.
  */
-import { type AgentState, isTerminal } from './agent-state.ts';
+import { type AgentState, type AgentStatus, isTerminal } from './agent-state.ts';
 
 export type BatchCounts = {
   completed: number;
@@ -47,20 +47,18 @@ export class Batch {
     this.#hooks.opened();
   }
 
-  /** An agent went from `from` to `next`: counts it in or out, and how it ended. */
-  transition(from: AgentState['status'], next: AgentState): void {
+  /**
+   * An agent went from `from` to `to`: counts it in or out, and how it ended. `state`: the new
+   * state's object, given for a stopped or failed agent (whose reason says whether it was killed).
+   */
+  transition(from: AgentStatus, to: AgentStatus, state: AgentState | undefined): void {
     const wasActive = !isTerminal(from) && from !== 'registered';
-    const isActive = !isTerminal(next.status);
+    const isActive = !isTerminal(to);
     if (!wasActive && isActive) this.#active++;
     if (wasActive && !isActive) {
       this.#active--;
-      const key: keyof BatchCounts =
-        next.status === 'stopped' || next.status === 'failed'
-          ? next.reason === 'killed'
-            ? 'killed'
-            : next.status
-          : (next.status as 'completed' | 'skipped');
-      this.#counts[key]++;
+      const killed = (state?.status === 'stopped' || state?.status === 'failed') && state.reason === 'killed';
+      this.#counts[killed ? 'killed' : (to as keyof BatchCounts)]++;
     }
   }
 

@@ -30,7 +30,7 @@ export function reach(record: AgentRecord, milestone: DependencyCondition): bool
 
 function check(dependency: AgentRecord | undefined, name: string, condition: DependencyCondition): Verdict {
   if (!dependency) return { kind: 'blocked', reason: `dependency "${name}" is not registered` };
-  const { status } = dependency.state;
+  const { status } = dependency;
   if (isTerminal(status) && status !== 'completed') {
     if (dependency.restarting) return WAITING;
     const how = status === 'failed' ? 'failed' : `was ${status}`;
@@ -74,7 +74,7 @@ export function progress(
   for (const name of graph.dependentsOf(dependency.name)) {
     const dependent = lookup(name);
     const condition = dependent?.unmet?.get(dependency.name);
-    if (!dependent || condition === undefined || dependent.state.status !== 'waiting') continue;
+    if (!dependent || condition === undefined || dependent.status !== 'waiting') continue;
     const verdict = check(dependency, dependency.name, condition);
     if (verdict.kind === 'blocked') {
       dependent.unmet = undefined;

@@ -16,7 +16,7 @@ import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
 import { type AgentRecord, extrasOf, recordEvents, runEnded, whenEnded } from './agent-record.ts';
 import { launchRun, type RunContext } from './agent-run.ts';
-import { type AgentState, assertTransition, isLive, isTerminal } from './agent-state.ts';
+import { type AgentState, type AgentStatus, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import type { AgentStats } from './agent-stats.ts';
 import { Batch } from './batch.ts';
 import { DependencyGraph } from './dependency-graph.ts';
@@ -109,7 +109,7 @@ export class Orchestrator {
     admitWaiting: (record) => this.#admitWaiting(record),
     liveDependents: (record) =>
       [...this.#graph.closure([record.name], 'dependents')].filter(
-        (dependent) => dependent !== record.name && isLive(this.#records.get(dependent)!.state.status),
+        (dependent) => dependent !== record.name && isLive(this.#records.get(dependent)!.status),
       ),
     restart: (name) => this.restart(name),
     logError: (error, agent, message) => this.logger.error({ err: error, agent }, message),
@@ -239,7 +239,9 @@ export class Orchestrator {
       priority: registration.priority,
       sequence: this.#sequence++,
       config: resolveConfig(AgentClass as AgentClass, config),
-      state: { status: 'registered', since },
+      status: 'registered',
+      since,
+      state: undefined,
       runtime: undefined,
       result: undefined,
       lastError: undefined,
@@ -368,7 +370,7 @@ export class Orchestrator {
   }
 
   #statusOf(record: AgentRecord, now: number): AgentStatusReport {
-    const { status } = record.state;
+    const { status } = record;
     const live = isLive(status);
     const startedAt = this.#events.stats.startedAt(record.index);
     const lastExit = this.#events.stats.lastExit(record.index);
@@ -458,7 +460,7 @@ export class Orchestrator {
   async #admit(records: AgentRecord[]): Promise<void> {
     // Taken before anything is awaited: the context of whoever called start().
     const startIn = captureContext();
-    const pending = records.filter((record) => record.state.status === 'registered');
+    const pending = records.filter((record) => record.status === 'registered');
     const refused: ConfigError[] = [];
     // The validated configs, by position in `pending` (used only when none was refused).
     const validated: AgentRecord['config'][] = [];
@@ -510,7 +512,7 @@ export class Orchestrator {
   async simpleJoin(): Promise<void> {
     for (;;) {
       const active = [...this.#records.values()].filter(
-        (record) => !isTerminal(record.state.status) && record.state.status !== 'registered',
+        (record) => !isTerminal(record.status) && record.status !== 'registered',
       );
       if (active.length === 0) return;
       await Promise.all(active.map(whenEnded));
@@ -526,7 +528,7 @@ export class Orchestrator {
     // Waiting agents leave first, dependents before their dependencies (so none is skipped).
     this.#scheduler.drain();
     const waiting = [...this.#records.values()]
-      .filter((record) => record.state.status === 'waiting')
+      .filter((record) => record.status === 'waiting')
       .sort((a, b) => b.sequence - a.sequence);
     for (const record of waiting) {
       this.#supervisor.cancel(record);
@@ -537,7 +539,7 @@ export class Orchestrator {
     const stopping = new Map<string, Promise<void>>();
     for (const name of this.#stopOrder()) {
       const record = this.#records.get(name)!;
-      if (!isLive(record.state.status)) continue;
+      if (!isLive(record.status)) continue;
       const dependents = [...this.#graph.dependentsOf(name)].flatMap(
         (dependent) => stopping.get(dependent) ?? [],
       );
@@ -567,7 +569,7 @@ export class Orchestrator {
   async restart(name: string): Promise<void> {
     this.#assertOpen();
     const record = this.#record(name);
-    if (record.state.status === 'registered') return this.#startOne(name);
+    if (record.status === 'registered') return this.#startOne(name);
     const startIn = captureContext(); // before the stop is awaited: the caller's context
     // Dependents waiting on this agent keep waiting for its next run instead of being skipped.
     record.restarting = true;
@@ -624,7 +626,7 @@ export class Orchestrator {
   async #startOne(name: string): Promise<void> {
     this.#assertOpen();
     const record = this.#record(name);
-    const status = record.state.status;
+    const { status } = record;
     if (status !== 'registered') {
       if (isTerminal(status)) {
         throw new OrchestratorError(
@@ -717,7 +719,7 @@ export class Orchestrator {
     record.reached = undefined;
     record.unmet = undefined;
     this.#batch.open();
-    this.#transition(record, { status: 'waiting', since: Date.now() });
+    this.#transition(record, 'waiting', Date.now());
   }
 
   /** A waiting agent: skipped, waiting for its dependencies, or queued for a slot. */
@@ -737,7 +739,7 @@ export class Orchestrator {
     const queuedBefore = this.#scheduler.queued;
     const position = this.#scheduler.enqueue(record);
     // Emit AGENT_QUEUED only when it really waits for a slot.
-    if (record.state.status === 'waiting' && this.#scheduler.queued > queuedBefore) {
+    if (record.status === 'waiting' && this.#scheduler.queued > queuedBefore) {
       this.#emitCompact('agent:queued', record, Date.now(), position);
     }
   }
@@ -753,7 +755,7 @@ export class Orchestrator {
       logSink: this.#config.logDestination,
       logLevel: this.#config.logLevel,
       killTimeout: this.#config.killTimeout,
-      transition: (target, next) => this.#transition(target, next),
+      transition: (target, status, since, state) => this.#transition(target, status, since, state),
       emit: (event, payload, record) => this.#emit(event, payload, record),
       emitCompact: (event, record, timestamp, code) => this.#emitCompact(event, record, timestamp, code),
       progressed: (progressed) => this.#propagate(progressed),
@@ -797,7 +799,7 @@ export class Orchestrator {
   }
 
   async #stopOne(record: AgentRecord, force: boolean): Promise<void> {
-    const status = record.state.status;
+    const { status } = record;
     if (status === 'waiting') {
       this.#supervisor.cancel(record);
       if (!this.#scheduler.remove(record)) record.unmet = undefined;
@@ -807,8 +809,9 @@ export class Orchestrator {
     if (!isLive(status) || !record.runtime) return whenEnded(record);
     const runtime = record.runtime;
     if (status !== 'stopping') {
-      this.#transition(record, { status: 'stopping', since: Date.now(), forced: force });
-      this.#emit('agent:stopping', { agent: record.name, timestamp: Date.now(), forced: force });
+      const since = Date.now();
+      this.#transition(record, 'stopping', since, { status: 'stopping', since, forced: force });
+      this.#emit('agent:stopping', { agent: record.name, timestamp: since, forced: force });
     }
     recordEvents(record).set('stopRequested');
     const forceNow = () => {
@@ -824,7 +827,7 @@ export class Orchestrator {
   /** An agent that never launched leaves the queue, stopped. */
   #endUnlaunched(record: AgentRecord, status: 'stopped'): void {
     const timestamp = Date.now();
-    this.#transition(record, { status, since: timestamp, reason: 'stopped' });
+    this.#transition(record, status, timestamp, { status, since: timestamp, reason: 'stopped' });
     this.#emit('agent:terminated', {
       agent: record.name,
       timestamp,
@@ -843,7 +846,7 @@ export class Orchestrator {
   /** A dependency ended without meeting the agent's condition: it will never start. */
   #skip(record: AgentRecord, reason: string): void {
     const timestamp = Date.now();
-    this.#transition(record, { status: 'skipped', since: timestamp, reason });
+    this.#transition(record, 'skipped', timestamp, { status: 'skipped', since: timestamp, reason });
     this.#emit('agent:skipped', { agent: record.name, timestamp, reason });
     runEnded(record);
   }
@@ -872,14 +875,17 @@ export class Orchestrator {
     if (this.#batch.idle && this.#config.runMode === 'batch') this.#batch.end();
   }
 
-  #transition(record: AgentRecord, next: AgentState): void {
-    const from = record.state.status;
-    assertTransition(record.name, from, next.status);
-    record.state = next;
-    if (from !== next.status) {
-      this.#emitCompact('agent:state-changed', record, next.since, compactCode.transition(from, next.status));
+  /** `record` goes to `status` at `since`; `state`: its object, for a status with data of its own (see `AgentRecord.state`). */
+  #transition(record: AgentRecord, status: AgentStatus, since: number, state?: AgentState): void {
+    const from = record.status;
+    assertTransition(record.name, from, status);
+    record.status = status;
+    record.since = since;
+    record.state = state;
+    if (from !== status) {
+      this.#emitCompact('agent:state-changed', record, since, compactCode.transition(from, status));
     }
-    this.#batch.transition(from, next);
+    this.#batch.transition(from, status, state);
   }
 
   /** `record`: the agent the event is about, when at hand (its stats need no look-up then). */

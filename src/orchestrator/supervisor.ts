@@ -5,7 +5,7 @@
  */
 import { AgentUnresponsiveError } from '../errors.ts';
 import type { OrchestratorEventMap } from '../events/event-map.ts';
-import { type AgentRecord, extrasOf } from './agent-record.ts';
+import { type AgentRecord, extrasOf, stateOf } from './agent-record.ts';
 import { isLive } from './agent-state.ts';
 
 export interface SupervisorContext {
@@ -39,9 +39,11 @@ export class Supervisor {
    */
   restartDelay(record: AgentRecord, uptimeMs: number): number | undefined {
     if (!this.#context.isOpen() || record.events?.isSet('stopRequested')) return undefined;
-    const state = record.state;
-    if (state.status !== 'completed' && state.status !== 'failed') return undefined;
-    const reason = state.status === 'completed' ? 'completed' : state.reason;
+    const { status } = record;
+    if (status !== 'completed' && status !== 'failed') return undefined;
+    // A completed state is not made for this: a failed one was given at its transition.
+    const state = status === 'failed' ? stateOf(record) : undefined;
+    const reason = state?.status === 'failed' ? state.reason : 'completed';
     const decision = record.supervision.decide(reason, uptimeMs);
     if (decision !== 'limit') return decision;
     const { maxRestarts, withinMs } = record.supervision.policy;
@@ -62,7 +64,7 @@ export class Supervisor {
     const fire = () => {
       extrasOf(record).pendingRestart = undefined;
       record.restarting = false;
-      if (record.state.status !== 'waiting' || !context.isOpen()) return;
+      if (record.status !== 'waiting' || !context.isOpen()) return;
       context.countRestart(record, true, delayMs);
       if (record.supervision.policy.restartDependents) this.#restartDependents(record);
       context.admitWaiting(record);
@@ -96,7 +98,7 @@ export class Supervisor {
       silentMs,
       lastSequence,
     });
-    if (record.supervision.policy.when === 'never' || !record.runtime || !isLive(record.state.status)) return;
+    if (record.supervision.policy.when === 'never' || !record.runtime || !isLive(record.status)) return;
     if (record.events?.isSet('stopRequested')) return;
     extrasOf(record).killReason = new AgentUnresponsiveError(record.name, silentMs);
     record.runtime.kill();

@@ -66,6 +66,8 @@ for (const { name, mode, reuse } of PLACEMENTS) {
       assert.equal(terminated?.reason, 'completed');
       assert.equal(terminated?.result, 42);
       assert.equal(terminated?.error, undefined);
+      assert.deepEqual(final, { status: 'completed', since: terminated?.timestamp, result: 42 });
+      assert.equal(entry.state, final, 'the same state object on every read');
       assert.deepEqual(events.of('agent:error'), []);
       const [started] = events.of('agent:started', 'Doubler');
       assert.equal(started?.mode, mode);

@@ -6,6 +6,9 @@ import { Batch, type BatchCounts } from '../../src/orchestrator/batch.ts';
 const error = { name: 'Error', message: 'boom', code: undefined, stack: undefined };
 type Unstamped = AgentState extends infer S ? (S extends AgentState ? Omit<S, 'since'> : never) : never;
 const at = (state: Unstamped) => ({ ...state, since: 0 }) as AgentState;
+/** `batch` is told an agent went from `from` to `state` (with its object, as the orchestrator gives it). */
+const enter = (batch: Batch, from: AgentState['status'], state: AgentState) =>
+  batch.transition(from, state.status, state);
 
 function tracked() {
   const said: (string | BatchCounts)[] = [];
@@ -16,8 +19,8 @@ function tracked() {
 /** A batch of one agent that waits, then ends as `end`. */
 function oneAgentBatch(batch: Batch, end: AgentState): void {
   batch.open();
-  batch.transition('registered', at({ status: 'waiting' }));
-  batch.transition('waiting', end);
+  enter(batch, 'registered', at({ status: 'waiting' }));
+  enter(batch, 'waiting', end);
   batch.end();
 }
 
@@ -32,17 +35,26 @@ describe('Batch', () => {
       at({ status: 'failed', reason: 'failed', error, exitCode: 1, signal: null }),
       at({ status: 'failed', reason: 'killed', error, exitCode: null, signal: 'SIGKILL' }),
     ];
-    for (let index = 0; index < ends.length; index++)
-      batch.transition('registered', at({ status: 'waiting' }));
-    batch.transition('registered', at({ status: 'skipped', reason: 'dependency failed' })); // never active
+    for (let index = 0; index < ends.length; index++) enter(batch, 'registered', at({ status: 'waiting' }));
+    enter(batch, 'registered', at({ status: 'skipped', reason: 'dependency failed' })); // never active
     assert.equal(batch.idle, false);
     for (const end of ends) {
-      batch.transition('waiting', at({ status: 'starting' })); // still active: not counted twice
-      batch.transition('running', end);
+      enter(batch, 'waiting', at({ status: 'starting' })); // still active: not counted twice
+      enter(batch, 'running', end);
     }
     assert.equal(batch.idle, true);
     batch.end();
     assert.deepEqual(said, ['opened', { completed: 1, stopped: 1, failed: 1, killed: 2, skipped: 0 }]);
+  });
+
+  test('a completed agent counts without a state object (the orchestrator gives none for it)', () => {
+    const { batch, said } = tracked();
+    batch.open();
+    batch.transition('registered', 'waiting', undefined);
+    batch.transition('waiting', 'starting', undefined);
+    batch.transition('starting', 'completed', undefined);
+    batch.end();
+    assert.deepEqual(said[1], { completed: 1, stopped: 0, failed: 0, killed: 0, skipped: 0 });
   });
 
   test('a skip of a waiting agent is counted as skipped', () => {
