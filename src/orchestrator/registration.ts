@@ -101,11 +101,10 @@ const limitMb = v.optional(
   v.pipe(v.number('a positive number of MB'), v.finite(), v.gtValue(0, 'a positive number of MB')),
 );
 
-const agentName = v.pipe(
-  v.string('a non-empty string without "/"'),
-  v.nonEmpty('a non-empty string without "/"'),
-  v.check((name) => !name.includes('/'), 'a non-empty string without "/"'),
-);
+/** An agent's name: a non-empty string without "/" (a path's separator). */
+const isAgentName = (name: unknown): name is string =>
+  typeof name === 'string' && name.length > 0 && !name.includes('/');
+const agentName = v.custom<string>(isAgentName, 'a non-empty string without "/"');
 
 const conditions = DEPENDENCY_CONDITIONS.map((condition) => `"${condition}"`).join(', ');
 
@@ -197,18 +196,15 @@ const schema = v.strictObject(
 
 /**
  * Options with nothing but a name and a config, the commonest by far (a batch of 100,000 small
- * agents registers each this way): validated by those two fields' own schemas, and registered
- * with the one shared `PLAIN_INLINE`, where the whole schema looked up fourteen options and a
- * registration of sixteen fields was kept per agent.
+ * agents registers each this way): checked by those two fields' own predicates (the very ones
+ * the schema runs), and registered with the one shared `PLAIN_INLINE`, where the whole schema
+ * looked up fourteen options and a registration of sixteen fields was kept per agent. Options
+ * they refuse go the whole schema's way, which refuses them with its message.
  */
-const nameAndConfig = v.strictObject(
-  { name: schema.entries.name, config: schema.entries.config },
-  schema.message,
-);
-
-function onlyNameAndConfig(options: object): boolean {
+function isPlain(options: object): options is { name?: string; config?: object } {
   for (const key in options) if (key !== 'name' && key !== 'config') return false;
-  return true;
+  const { name, config } = options as { name?: unknown; config?: unknown };
+  return (name === undefined || isAgentName(name)) && (config === undefined || isPlainObject(config));
 }
 
 /** Validates registration options and checks the class can be loaded in its mode. */
@@ -217,11 +213,10 @@ export function parseRegistration(AgentClass: AgentClass, options: unknown): Par
     throw new InvalidOptionError('AgentClass', AgentClass, 'a class extending BaseAgent');
   }
   const input = options ?? {};
-  if (isPlainObject(input) && onlyNameAndConfig(input)) {
-    const parsed = parseOptions(nameAndConfig, input, 'options');
+  if (isPlainObject(input) && isPlain(input)) {
     return {
-      name: nameOf(AgentClass, parsed.name),
-      config: (parsed.config ?? NOTHING) as Readonly<Record<string, unknown>>,
+      name: nameOf(AgentClass, input.name),
+      config: (input.config ?? NOTHING) as Readonly<Record<string, unknown>>,
       registration: PLAIN_INLINE,
     };
   }
