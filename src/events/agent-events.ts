@@ -206,11 +206,12 @@ export class AgentEvents {
     return cancel;
   }
 
+  /** The events given (validated records: nothing but event keys), by the keys they have. */
   #take(given: Partial<Record<AgentEventKey, SharedEvent>> | undefined): void {
-    if (!given) return;
-    for (const key of AGENT_EVENT_KEYS) {
-      const event = given[key];
-      if (event) this.#slots()[index(key)] = event;
+    // Most agents are given none (a shared empty record): no look-up of each of the seven keys.
+    for (const key in given) {
+      const event = given[key as AgentEventKey];
+      if (event && Object.hasOwn(BIT, key)) this.#slots()[index(key as AgentEventKey)] = event;
     }
   }
 
