@@ -19,6 +19,9 @@ import {
 
 export type AgentEventKey = keyof ControlEvents | keyof StateEvents | 'stopRequested';
 
+/** The values of an agent's events, one bit each (`AgentEvents.bits`). */
+export type EventBits = number;
+
 /** Every key, in the order of the bits that stand for them. */
 export const AGENT_EVENT_KEYS: readonly AgentEventKey[] = [
   ...CONTROL_EVENT_NAMES,
@@ -29,8 +32,8 @@ const BIT = Object.fromEntries(AGENT_EVENT_KEYS.map((key, index) => [key, 1 << i
   AgentEventKey,
   number
 >;
-/** The gates are open and nothing else is set. */
-const DEFAULT_BITS = BIT.setup | BIT.execute;
+/** The gates are open and nothing else is set: a new agent's events. */
+export const DEFAULT_BITS: EventBits = BIT.setup | BIT.execute;
 /** What a new run starts from: the states and the stop request cleared. */
 const RUN_STATE_BITS = BIT.started | BIT.ready | BIT.closed | BIT.stopRequested;
 
@@ -45,7 +48,7 @@ interface PendingWatch {
 
 export class AgentEvents {
   /** The values of the events not made yet, one bit each. */
-  #bits = DEFAULT_BITS;
+  #bits: EventBits;
   /** The events made so far, by key index. */
   #made: (SharedEvent | undefined)[] | undefined;
   #pending: PendingWatch[] | undefined;
@@ -56,9 +59,33 @@ export class AgentEvents {
    * `control`, `state`: events the user passed at registration (or, from a thread or process host,
    * all seven in one record); the others are made when asked for.
    */
-  constructor(control?: Partial<Record<AgentEventKey, SharedEvent>>, state?: Partial<StateEvents>) {
+  constructor(
+    control?: Partial<Record<AgentEventKey, SharedEvent>>,
+    state?: Partial<StateEvents>,
+    bits: EventBits = DEFAULT_BITS,
+  ) {
+    this.#bits = bits;
     this.#take(control);
     this.#take(state);
+  }
+
+  /**
+   * The values of its events as bits, while they are nothing more: none of them made (so nothing
+   * outside holds one) and nothing watching them. A new `AgentEvents` from these bits (and the
+   * same given events) is then the same as this one, and this one need not be kept.
+   */
+  get bits(): EventBits | undefined {
+    return this.#made === undefined && this.#pending === undefined ? this.#bits : undefined;
+  }
+
+  /** Whether `key` is set in `bits`. */
+  static isSetIn(bits: EventBits, key: AgentEventKey): boolean {
+    return (bits & BIT[key]) !== 0;
+  }
+
+  /** `bits` as a new run starts (see `resetRun`). */
+  static resetBits(bits: EventBits): EventBits {
+    return bits & ~RUN_STATE_BITS;
   }
 
   /** The event itself, made now if it was not. */

@@ -28,7 +28,7 @@ import type { ContextRunner } from '../runtime/inline-guard.ts';
 import { launchInline } from '../runtime/inline-runtime.ts';
 import { launchFresh } from '../runtime/remote-host.ts';
 import type { WarmPool } from '../runtime/warm-pool.ts';
-import { type AgentRecord, recordEvents } from './agent-record.ts';
+import { type AgentRecord, recordEvents, settleEvents } from './agent-record.ts';
 import type { AgentState, AgentStatus } from './agent-state.ts';
 import { reach } from './dependency-waits.ts';
 
@@ -269,6 +269,8 @@ class AgentRun implements RuntimeHandlers, LaunchRequest {
     const exited = record.runtime?.exited;
     if (exited) context.teardown(exited);
     record.runtime = undefined;
+    // An abandoned (killed) inline agent may still be using its events: they stay as they are.
+    if (!exit.forced) settleEvents(record);
     context.finished(record, durationMs);
   }
 

@@ -14,7 +14,14 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { captureContext } from '../runtime/inline-guard.ts';
 import { WarmPool } from '../runtime/warm-pool.ts';
 import { AgentEntry, type EntryController } from './agent-entry.ts';
-import { type AgentRecord, extrasOf, recordEvents, runEnded, whenEnded } from './agent-record.ts';
+import {
+  type AgentRecord,
+  extrasOf,
+  recordEvents,
+  resetRunEvents,
+  runEnded,
+  whenEnded,
+} from './agent-record.ts';
 import { launchRun, type RunContext } from './agent-run.ts';
 import { type AgentState, type AgentStatus, assertTransition, isLive, isTerminal } from './agent-state.ts';
 import type { AgentStats } from './agent-stats.ts';
@@ -594,7 +601,7 @@ export class Orchestrator {
   #countRestart(record: AgentRecord, automatic: boolean, delayMs: number): void {
     record.restarts++;
     // Events never made are as a new run's already.
-    record.events?.resetRun();
+    resetRunEvents(record);
     record.sequence = this.#sequence++;
     this.#emit('agent:restarted', {
       agent: record.name,

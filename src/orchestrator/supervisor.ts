@@ -5,7 +5,7 @@
  */
 import { AgentUnresponsiveError } from '../errors.ts';
 import type { OrchestratorEventMap } from '../events/event-map.ts';
-import { type AgentRecord, extrasOf, stateOf } from './agent-record.ts';
+import { type AgentRecord, eventIsSet, extrasOf, stateOf } from './agent-record.ts';
 import { isLive } from './agent-state.ts';
 
 export interface SupervisorContext {
@@ -38,7 +38,7 @@ export class Supervisor {
    * agent as it ended.
    */
   restartDelay(record: AgentRecord, uptimeMs: number): number | undefined {
-    if (!this.#context.isOpen() || record.events?.isSet('stopRequested')) return undefined;
+    if (!this.#context.isOpen() || eventIsSet(record, 'stopRequested')) return undefined;
     const { status } = record;
     if (status !== 'completed' && status !== 'failed') return undefined;
     // A completed state is not made for this: a failed one was given at its transition.
@@ -99,7 +99,7 @@ export class Supervisor {
       lastSequence,
     });
     if (record.supervision.policy.when === 'never' || !record.runtime || !isLive(record.status)) return;
-    if (record.events?.isSet('stopRequested')) return;
+    if (eventIsSet(record, 'stopRequested')) return;
     extrasOf(record).killReason = new AgentUnresponsiveError(record.name, silentMs);
     record.runtime.kill();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Counter, HookRecorder } from '../fixtures/agents.ts';
+import { Counter, Doubler, HookRecorder } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, PLACEMENTS } from '../helpers/orchestrator.ts';
@@ -34,6 +34,34 @@ for (const { name, mode, reuse } of PLACEMENTS) {
         ['completed', 'completed'],
       );
       assert.equal(events.of('orchestrator:all-agents-terminated').length, 2, 'one per batch');
+    });
+
+    it("the entry's state events say how far the run got: set after it, cleared as a restart begins", async (t) => {
+      const orchestrator = createOrchestrator(t);
+      // An agent that never looks at its events: between runs, they may be kept as values alone.
+      const entry = orchestrator.registerAgent(Doubler, { mode, reuse, config: { value: 1 } });
+      const states = () => {
+        const { started, ready, closed } = entry.stateEvents;
+        return [started.isSet(), ready.isSet(), closed.isSet()];
+      };
+      const seen: boolean[][] = [];
+      orchestrator.on('agent:restarted', () => seen.push(states()));
+      await orchestrator.start();
+      await orchestrator.join();
+      // Not read until the restart.
+      await entry.restart();
+      await entry.join();
+      seen.push(states());
+      await entry.restart();
+      await entry.join();
+      seen.push(states());
+      assert.deepEqual(seen, [
+        [false, false, false],
+        [true, true, true],
+        [false, false, false],
+        [true, true, true],
+      ]);
+      assert.equal(entry.controlEvents.setup.isSet(), true, 'the gates stay open');
     });
 
     it('orchestrator.restart(name) of a running LoopingAgent stops it, then relaunches it', async (t) => {

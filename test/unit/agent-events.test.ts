@@ -36,6 +36,29 @@ describe('AgentEvents: values', () => {
     assert.equal(ready.isSet(), false);
   });
 
+  test('its bits stand for it while nothing is made or watched; events made from them are the same', () => {
+    const events = new AgentEvents();
+    events.set('started');
+    events.clear('execute');
+    const bits = events.bits;
+    assert.notEqual(bits, undefined);
+    const again = new AgentEvents(undefined, undefined, bits);
+    for (const key of AGENT_EVENT_KEYS) assert.equal(again.isSet(key), events.isSet(key), key);
+    for (const key of AGENT_EVENT_KEYS) assert.equal(AgentEvents.isSetIn(bits!, key), events.isSet(key), key);
+    again.resetRun();
+    const reset = AgentEvents.resetBits(bits!);
+    for (const key of AGENT_EVENT_KEYS) assert.equal(AgentEvents.isSetIn(reset, key), again.isSet(key), key);
+
+    const watched = new AgentEvents();
+    const cancel = watched.whenAnySet(['stop'], () => {});
+    assert.equal(watched.bits, undefined, 'a watch needs the object');
+    cancel();
+    assert.notEqual(watched.bits, undefined);
+    watched.get('ready');
+    assert.equal(watched.bits, undefined, 'a made event may be held outside');
+    assert.equal(new AgentEvents({ setup: new SharedEvent(true) }).bits, undefined, 'a given event too');
+  });
+
   test('events given at registration are used as they are', () => {
     const setup = new SharedEvent(false);
     const closed = new SharedEvent(true);
