@@ -19,13 +19,6 @@ export function launchInline(request: LaunchRequest, handlers: RuntimeHandlers):
  * 100,000 short agents.
  */
 class InlineRuntime implements AgentRuntime, InlineRun, SessionHost {
-  readonly mode = 'inline';
-  readonly pid = process.pid;
-  readonly threadId = undefined;
-  /** Nothing outlives the run. */
-  readonly exited = undefined;
-  readonly name: string;
-  readonly startIn: LaunchRequest['startIn'];
   readonly abort = new AbortController();
   readonly #request: LaunchRequest;
   readonly #handlers: RuntimeHandlers;
@@ -35,8 +28,6 @@ class InlineRuntime implements AgentRuntime, InlineRun, SessionHost {
   #session: AgentSession | undefined;
 
   constructor(request: LaunchRequest, handlers: RuntimeHandlers) {
-    this.name = request.name;
-    this.startIn = request.startIn;
     this.#request = request;
     this.#handlers = handlers;
     // The session starts a microtask later: launch returns (and the runtime is recorded) before
@@ -44,7 +35,28 @@ class InlineRuntime implements AgentRuntime, InlineRun, SessionHost {
     runGuarded(this);
   }
 
-  // What the session reads as it starts (SessionHost), from the launch request.
+  // The same for every inline run: read off the prototype, not kept by each run.
+  get mode(): 'inline' {
+    return 'inline';
+  }
+  get pid(): number {
+    return process.pid;
+  }
+  get threadId(): undefined {
+    return undefined;
+  }
+  /** Nothing outlives the run. */
+  get exited(): undefined {
+    return undefined;
+  }
+
+  // What the guard and the session read (InlineRun, SessionHost), from the launch request.
+  get name(): string {
+    return this.#request.name;
+  }
+  get startIn(): LaunchRequest['startIn'] {
+    return this.#request.startIn;
+  }
   get AgentClass(): AgentClass {
     return this.#request.AgentClass;
   }
