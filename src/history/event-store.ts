@@ -268,7 +268,8 @@ export class EventStore {
     this.#payloads[slot] = held;
     this.#codes[slot] = compact;
     this.#size++;
-    const rule = this.#rules.get(type);
+    // Without rules (the default), no look-up per event.
+    const rule = this.#rules.size === 0 ? undefined : this.#rules.get(type);
     if (rule) this.#applyRule(rule, seq, typeof held === 'string' ? held : agentOf(held));
     if (this.#size > this.#capacity) this.#evictOldest();
     return seq;
@@ -359,8 +360,7 @@ export class EventStore {
 
   /** Empties `slot` and takes its event off the counts of its type's rule. */
   #evict(slot: number): void {
-    const type = TYPE_NAMES[this.#types[slot]!]!;
-    const state = this.#rules.get(type);
+    const state = this.#rules.size === 0 ? undefined : this.#rules.get(TYPE_NAMES[this.#types[slot]!]!);
     // Only a perAgent rule needs the agent: reading it reaches into memory long out of the cache.
     const agent = state?.byAgent ? this.#agentAt(slot) : undefined;
     this.#types[slot] = EVICTED;
