@@ -13,7 +13,7 @@
  *
  * Prints each order's ratio (new time / old time) and their geometric mean; below 1 the new tree
  * is faster. Environment: BENCH_ROUNDS (11), BENCH_INLINE_AGENTS (100000),
- * BENCH_INLINE_CONCURRENCY (64).
+ * BENCH_INLINE_CONCURRENCY (64), BENCH_SEMI_SPACE_MB (unset: V8 sizes the young generation).
  */
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -23,6 +23,17 @@ import { intEnv, median } from './numbers.ts';
 import { trivialAgent, trivialBatch } from './trivial.ts';
 
 const rounds = intEnv('BENCH_ROUNDS', 11);
+/**
+ * BENCH_SEMI_SPACE_MB pins V8's young generation (semi-space size, MB) in both children. Unset, V8
+ * sizes it by what each round allocates and keeps, and a round inherits the size the other tree's
+ * round left: a tree that leaves it smaller slows the other's next round (bench/README.md, (c)).
+ */
+const semiSpaceMb =
+  process.env.BENCH_SEMI_SPACE_MB === undefined ? undefined : intEnv('BENCH_SEMI_SPACE_MB', 16);
+const semiSpace =
+  semiSpaceMb === undefined
+    ? []
+    : [`--min-semi-space-size=${semiSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`];
 const agents = intEnv('BENCH_INLINE_AGENTS', 100_000);
 const concurrency = intEnv('BENCH_INLINE_CONCURRENCY', 64);
 
@@ -62,7 +73,7 @@ async function child(first: string, second: string): Promise<void> {
 function inChild(first: string, second: string): Promise<number> {
   return new Promise((done, fail) => {
     const worker = fork(new URL(import.meta.url), ['--child', first, second], {
-      execArgv: ['--expose-gc'],
+      execArgv: ['--expose-gc', ...semiSpace],
     });
     worker.once('message', (ratio) => done(ratio as number));
     worker.once('error', fail);
@@ -81,7 +92,10 @@ if (mode === '--child') {
     console.error('usage: node --expose-gc bench/compare-trees.ts <old src dir> <new src dir>');
     process.exit(2);
   }
-  console.log(`${agents} inline agents @ ${concurrency}, ${rounds} rounds each way, medians`);
+  const young = semiSpaceMb === undefined ? 'sized by V8' : `${semiSpaceMb} MB semi-spaces`;
+  console.log(
+    `${agents} inline agents @ ${concurrency}, ${rounds} rounds each way, medians; young generation ${young}`,
+  );
   const newSecond = await inChild(oldTree, newTree);
   console.log(`new imported second: new/old ${newSecond.toFixed(3)}`);
   const oldSecond = await inChild(newTree, oldTree);
