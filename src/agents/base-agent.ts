@@ -66,8 +66,9 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   constructor(context: AgentContext<C>) {
     this.name = context.name;
     this.mode = context.mode;
-    // Inline, the orchestrator hands over the validated config frozen, shared by every run of the
-    // agent: nothing to copy. A thread or process gets a clone of its own, frozen here.
+    // The config of an agent without a schema or validate() comes frozen from the orchestrator,
+    // shared by its runs: nothing to copy. A schema's output, or a thread's or process's clone, is
+    // copied and frozen here, as every config was.
     const { config } = context;
     this.config = Object.isFrozen(config) ? config : Object.freeze({ ...config });
     this.#events = context.events;
