@@ -16,46 +16,19 @@
  * BENCH_INLINE_CONCURRENCY (64), BENCH_SEMI_SPACE_MB (unset: V8 sizes the young generation).
  */
 import { fork } from 'node:child_process';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { AgentClass, Orchestrator } from '../src/index.ts';
-import { intEnv, median } from './numbers.ts';
-import { trivialAgent, trivialBatch } from './trivial.ts';
+import { intEnv, median, youngGeneration } from './numbers.ts';
+import { loadTree, type TreeSide, trivialBatch } from './trivial.ts';
 
 const rounds = intEnv('BENCH_ROUNDS', 11);
-/**
- * BENCH_SEMI_SPACE_MB pins V8's young generation (semi-space size, MB) in both children. Unset, V8
- * sizes it by what each round allocates and keeps, and a round inherits the size the other tree's
- * round left: a tree that leaves it smaller slows the other's next round (bench/README.md, (c)).
- */
-const semiSpaceMb =
-  process.env.BENCH_SEMI_SPACE_MB === undefined ? undefined : intEnv('BENCH_SEMI_SPACE_MB', 16);
-const semiSpace =
-  semiSpaceMb === undefined
-    ? []
-    : [`--min-semi-space-size=${semiSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`];
 const agents = intEnv('BENCH_INLINE_AGENTS', 100_000);
 const concurrency = intEnv('BENCH_INLINE_CONCURRENCY', 64);
+const young = youngGeneration();
 
-interface Side {
-  Orchestrator: typeof Orchestrator;
-  Agent: AgentClass;
-}
-
-/** The Orchestrator of the tree at `src`, and (c)'s trivial agent built on that tree's OneShotAgent. */
-async function load(src: string): Promise<Side> {
-  process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
-  const tree = (await import(
-    pathToFileURL(resolve(src, 'index.ts')).href
-  )) as typeof import('../src/index.ts');
-  return { Orchestrator: tree.Orchestrator, Agent: trivialAgent(tree.OneShotAgent) };
-}
-
-const run = ({ Orchestrator, Agent }: Side) => trivialBatch(Orchestrator, Agent, agents, concurrency);
+const run = ({ Orchestrator, Agent }: TreeSide) => trivialBatch(Orchestrator, Agent, agents, concurrency);
 
 /** In a child: import `first`, then `second`, alternate them; send the median of second/first. */
 async function child(first: string, second: string): Promise<void> {
-  const sides = [await load(first), await load(second)] as const;
+  const sides = [await loadTree(first), await loadTree(second)] as const;
   await run(sides[0]);
   await run(sides[1]);
   const ratios: number[] = [];
@@ -73,7 +46,7 @@ async function child(first: string, second: string): Promise<void> {
 function inChild(first: string, second: string): Promise<number> {
   return new Promise((done, fail) => {
     const worker = fork(new URL(import.meta.url), ['--child', first, second], {
-      execArgv: ['--expose-gc', ...semiSpace],
+      execArgv: ['--expose-gc', ...young.flags],
     });
     worker.once('message', (ratio) => done(ratio as number));
     worker.once('error', fail);
@@ -92,9 +65,8 @@ if (mode === '--child') {
     console.error('usage: node --expose-gc bench/compare-trees.ts <old src dir> <new src dir>');
     process.exit(2);
   }
-  const young = semiSpaceMb === undefined ? 'sized by V8' : `${semiSpaceMb} MB semi-spaces`;
   console.log(
-    `${agents} inline agents @ ${concurrency}, ${rounds} rounds each way, medians; young generation ${young}`,
+    `${agents} inline agents @ ${concurrency}, ${rounds} rounds each way, medians; young generation ${young.label}`,
   );
   const newSecond = await inChild(oldTree, newTree);
   console.log(`new imported second: new/old ${newSecond.toFixed(3)}`);

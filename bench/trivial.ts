@@ -1,7 +1,10 @@
 /**
- * (c)'s workload, shared by bench/scheduling.ts and bench/compare-trees.ts. It imports src/ for
- * types only, so bench/compare-trees.ts can load the two trees it compares, and nothing else.
+ * (c)'s workload, shared by bench/scheduling.ts, bench/compare-trees.ts and bench/separate-trees.ts.
+ * It imports src/ for types only, so the tree comparisons load the trees they compare, and
+ * nothing else.
  */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AgentClass, OneShotAgent, Orchestrator } from '../src/index.ts';
 
 /** (c)'s agent: a trivial one-shot task, built on the given `OneShotAgent` (a tree's own, in bench/compare-trees.ts). */
@@ -39,4 +42,19 @@ export async function trivialBatch(
   await orchestrator.start();
   await orchestrator.join();
   return performance.now() - start;
+}
+
+/** One tree's side of a comparison: its Orchestrator, and (c)'s agent on its own OneShotAgent. */
+export interface TreeSide {
+  Orchestrator: typeof Orchestrator;
+  Agent: AgentClass;
+}
+
+/** The tree of src/ at `src` (a directory), loaded for a comparison, logging silenced. */
+export async function loadTree(src: string): Promise<TreeSide> {
+  process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
+  const tree = (await import(
+    pathToFileURL(resolve(src, 'index.ts')).href
+  )) as typeof import('../src/index.ts');
+  return { Orchestrator: tree.Orchestrator, Agent: trivialAgent(tree.OneShotAgent) };
 }
