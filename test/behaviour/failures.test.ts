@@ -207,6 +207,25 @@ const CRASHES: Crash[] = [
     },
   },
   {
+    name: 'leaves a promise rejection unhandled as its work returns',
+    modes: ALL,
+    register: faulty('late-rejection'),
+    setup: (t, mode) => {
+      if (mode === 'inline') setAsideHostRejectionListeners(t);
+    },
+    expect({ victim, events, terminated }) {
+      // It surfaces after the lifecycle ended: the run, which waits a turn for it, still fails.
+      const error = onlyError(events, 'victim');
+      assert.equal(error.phase, 'unhandled');
+      assert.equal(error.error.name, 'UnhandledRejectionError');
+      assert.equal(error.error.cause?.message, 'rejected as the work returned');
+      assert.equal(terminated.reason, 'failed');
+      assert.equal(terminated.result, undefined);
+      assert.equal(victim.result, undefined);
+      assert.ok(deserializeError(victim.lastError!) instanceof UnhandledRejectionError);
+    },
+  },
+  {
     name: 'calls process.exit(3)',
     modes: ALL,
     register: faulty('exit'),
