@@ -8,7 +8,9 @@
  *   node --expose-gc bench/scheduling.ts
  *
  * With --expose-gc (as `npm run bench:scheduling` and the suite run it), the heap is collected
- * before every timed run, so neither side pays for the garbage the other (or the graph) left.
+ * before every timed run, so neither side pays for the garbage the other (or the graph) left. The
+ * collector's state still carries over (the young generation's size among it), so which side runs
+ * first alternates from round to round.
  *
  * Environment: BENCH_ROUNDS (default 5), BENCH_GRAPH_AGENTS (100000), BENCH_GRAPH_EDGES (200000),
  * BENCH_INLINE_AGENTS (10000), BENCH_INLINE_CONCURRENCY (64).
@@ -100,8 +102,15 @@ await pQueue();
 const ours: number[] = [];
 const theirs: number[] = [];
 for (let round = 0; round < rounds; round++) {
-  ours.push(await orchestrated());
-  theirs.push(await pQueue());
+  // Which side runs first alternates: each inherits the garbage collector's state from what ran
+  // before it in the process, and that moved p-queue's side by a third (bench/README.md, (c)).
+  if (round % 2 === 0) {
+    ours.push(await orchestrated());
+    theirs.push(await pQueue());
+  } else {
+    theirs.push(await pQueue());
+    ours.push(await orchestrated());
+  }
   console.log(`round ${round + 1}: ${ours.at(-1)!.toFixed(0)} vs ${theirs.at(-1)!.toFixed(0)} ms`);
 }
 // Each round ran both side by side: the ratio is the median of the rounds' own ratios.
