@@ -147,6 +147,28 @@ const victimRunning = async (orchestrator: Orchestrator) => {
   }
 };
 
+/** The victim leaves a rejection unhandled (`kind`, rejecting with `message`): its run fails, the error reported as unhandled. */
+const unhandledRejection = (name: string, kind: FailureKind, message: string): Crash => ({
+  name,
+  modes: ALL,
+  register: faulty(kind),
+  setup: (t, mode) => {
+    if (mode === 'inline') setAsideHostRejectionListeners(t);
+  },
+  expect({ victim, events, terminated }) {
+    const error = onlyError(events, 'victim');
+    assert.equal(error.phase, 'unhandled');
+    assert.equal(error.error.name, 'UnhandledRejectionError');
+    assert.ok(error.error.message.includes(message), error.error.message);
+    assert.equal(error.error.cause?.message, message);
+    assert.ok(error.error.cause?.stack?.includes(FIXTURE_FILE), error.error.cause?.stack);
+    assert.equal(terminated.reason, 'failed');
+    assert.equal(terminated.result, undefined);
+    assert.equal(victim.result, undefined);
+    assert.ok(deserializeError(victim.lastError!) instanceof UnhandledRejectionError);
+  },
+});
+
 /**
  * The crash matrix: every way an agent can end badly, in every mode it applies to. Each case runs in
  * the same scene (see `failureScene`): the reason and events are checked here, the freed slot, the
@@ -188,43 +210,13 @@ const CRASHES: Crash[] = [
       assert.equal(victim.stateEvents.closed.isSet(), true, 'onClose ran: closed is set');
     },
   },
-  {
-    name: 'leaves a promise rejection unhandled',
-    modes: ALL,
-    register: faulty('rejection'),
-    setup: (t, mode) => {
-      if (mode === 'inline') setAsideHostRejectionListeners(t);
-    },
-    expect({ victim, events, terminated }) {
-      const error = onlyError(events, 'victim');
-      assert.equal(error.phase, 'unhandled');
-      assert.equal(error.error.name, 'UnhandledRejectionError');
-      assert.match(error.error.message, /nobody awaits this/);
-      assert.equal(error.error.cause?.message, 'nobody awaits this');
-      assert.ok(error.error.cause?.stack?.includes(FIXTURE_FILE), error.error.cause?.stack);
-      assert.equal(terminated.reason, 'failed');
-      assert.ok(deserializeError(victim.lastError!) instanceof UnhandledRejectionError);
-    },
-  },
-  {
-    name: 'leaves a promise rejection unhandled as its work returns',
-    modes: ALL,
-    register: faulty('late-rejection'),
-    setup: (t, mode) => {
-      if (mode === 'inline') setAsideHostRejectionListeners(t);
-    },
-    expect({ victim, events, terminated }) {
-      // It surfaces after the lifecycle ended: the run, which waits a turn for it, still fails.
-      const error = onlyError(events, 'victim');
-      assert.equal(error.phase, 'unhandled');
-      assert.equal(error.error.name, 'UnhandledRejectionError');
-      assert.equal(error.error.cause?.message, 'rejected as the work returned');
-      assert.equal(terminated.reason, 'failed');
-      assert.equal(terminated.result, undefined);
-      assert.equal(victim.result, undefined);
-      assert.ok(deserializeError(victim.lastError!) instanceof UnhandledRejectionError);
-    },
-  },
+  unhandledRejection('leaves a promise rejection unhandled', 'rejection', 'nobody awaits this'),
+  // It surfaces after the lifecycle ended: the run, which waits a turn for it, still fails.
+  unhandledRejection(
+    'leaves a promise rejection unhandled as its work returns',
+    'late-rejection',
+    'rejected as the work returned',
+  ),
   {
     name: 'calls process.exit(3)',
     modes: ALL,
