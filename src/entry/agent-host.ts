@@ -119,9 +119,9 @@ const host = (async function (transport: ChildTransport, spec: AgentSpec, run: R
     return true;
   }
 
-  let over!: () => void;
+  let finish!: () => void;
   const finished = new Promise<void>((resolve) => {
-    over = resolve;
+    finish = resolve;
   });
   session = startAgentSession({
     AgentClass,
@@ -140,7 +140,7 @@ const host = (async function (transport: ChildTransport, spec: AgentSpec, run: R
       send(message);
     },
     // A rejection nobody handled surfaces after the microtasks: the run ends a turn later.
-    over: () => void nextTurn().then(over),
+    over: () => void nextTurn().then(finish),
   });
   for (const error of early ?? []) session.fail(error);
   early = undefined;
