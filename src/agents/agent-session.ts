@@ -12,6 +12,7 @@ import type { AgentMode, ChildMessage } from '../protocol/messages.ts';
 import type { AgentClass, AgentContext } from './base-agent.ts';
 import { type LifecycleHost, OutOfBandFailure, runLifecycle } from './lifecycle.ts';
 import type { AgentPlugin } from './plugin.ts';
+import type { RunAbort } from './run-abort.ts';
 
 /**
  * What a session runs for and reports to: the runtime's side of one run (inline, the runtime
@@ -29,7 +30,7 @@ export interface SessionHost {
   readonly logLevel: string;
   readonly logSink: LogSink;
   /** The agent's `signal`: aborted on a stop (or by the runtime when it abandons the agent). */
-  readonly abort: AbortController;
+  readonly abort: RunAbort;
   report(message: ChildMessage): void;
   /**
    * The lifecycle is over. The run ends one turn of the event loop later (`nextTurn`, or the
@@ -61,7 +62,6 @@ class Session implements AgentSession, AgentContext, LifecycleHost {
   readonly mode: AgentMode;
   readonly config: Record<string, unknown>;
   readonly events: AgentEvents;
-  readonly signal: AbortSignal;
   readonly plugins: readonly AgentPlugin[];
   /** The first out-of-band failure. */
   failure: OutOfBandFailure | undefined;
@@ -78,7 +78,6 @@ class Session implements AgentSession, AgentContext, LifecycleHost {
     this.mode = host.mode;
     this.config = host.config;
     this.events = host.events;
-    this.signal = host.abort.signal;
     this.plugins = host.plugins;
     this.#host = host;
     try {
@@ -99,8 +98,13 @@ class Session implements AgentSession, AgentContext, LifecycleHost {
     }
   }
 
-  get abort(): AbortController {
+  get abort(): RunAbort {
     return this.#host.abort;
+  }
+
+  /** Made when first read (`RunAbort`). */
+  get signal(): AbortSignal {
+    return this.#host.abort.signal;
   }
 
   report(message: ChildMessage): void {

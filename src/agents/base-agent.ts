@@ -55,11 +55,9 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   readonly name: string;
   readonly mode: AgentMode;
   readonly config: Readonly<C>;
-  /** Aborts when a stop is requested: pass it to anything long you await. */
-  readonly signal: AbortSignal;
   readonly plugins: readonly AgentPlugin[];
   /** What built it: its logger, heartbeats and forwarded events go through it (as method calls). */
-  readonly #context: Pick<AgentContext, 'createLogger' | 'heartbeat' | 'forward'>;
+  readonly #context: Pick<AgentContext, 'signal' | 'createLogger' | 'heartbeat' | 'forward'>;
   readonly #events: AgentEvents;
   #logger: Logger | undefined;
 
@@ -72,7 +70,6 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
     const { config } = context;
     this.config = Object.isFrozen(config) ? config : Object.freeze({ ...config });
     this.#events = context.events;
-    this.signal = context.signal;
     this.plugins = context.plugins;
     this.#context = context;
   }
@@ -80,6 +77,14 @@ export abstract class BaseAgent<C extends object = AgentConfig, R = unknown> {
   /** @internal Used by OrchestratorAgent to pass its nested orchestrator's events up. */
   protected forwardEvent(event: { type: string; payload: Record<string, unknown> }): void {
     this.#context.forward(event);
+  }
+
+  /**
+   * Aborts when a stop is requested: pass it to anything long you await. Read from the agent's
+   * context, which makes it when first read (most short agents never read it).
+   */
+  get signal(): AbortSignal {
+    return this.#context.signal;
   }
 
   /** `setup`, `execute` and `stop`: the gates it waits at, and the stop it can be asked for with. */

@@ -5,6 +5,7 @@ import type { ChildMessage } from '../protocol/messages.ts';
 import { isThenable } from '../thenable.ts';
 import type { BaseAgent } from './base-agent.ts';
 import type { AgentPlugin } from './plugin.ts';
+import type { RunAbort } from './run-abort.ts';
 
 /*
  * EAGERLY COMPILED: the big functions every thread and process runs once per agent (the host's
@@ -39,7 +40,7 @@ export interface LifecycleHost extends OutOfBand {
   /** Its control and state events; `stopRequested` is set by the orchestrator to ask it (alone) to stop. */
   readonly events: AgentEvents;
   /** Aborted when a stop is requested; the agent's `signal`. */
-  readonly abort: AbortController;
+  readonly abort: RunAbort;
   /** Where lifecycle reports go: straight to the orchestrator (inline) or over the protocol. */
   report(message: ChildMessage): void;
 }
@@ -189,7 +190,7 @@ class Lifecycle {
         return this.#stopping;
       default: {
         events.set('closed');
-        const outcome = this.#failed ? 'failed' : this.#host.abort.signal.aborted ? 'stopped' : 'completed';
+        const outcome = this.#failed ? 'failed' : this.#host.abort.aborted ? 'stopped' : 'completed';
         this.#host.report({
           type: 'done',
           outcome,

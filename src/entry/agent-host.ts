@@ -6,6 +6,7 @@
 import { type AgentSession, startAgentSession } from '../agents/agent-session.ts';
 import type { AgentClass } from '../agents/base-agent.ts';
 import type { AgentPlugin } from '../agents/plugin.ts';
+import { RunAbort } from '../agents/run-abort.ts';
 import { nextTurn } from '../agents/yield-to-loop.ts';
 import { AgentLoadError, OrchestratorError, serializeError, UnhandledRejectionError } from '../errors.ts';
 import { AgentEvents } from '../events/agent-events.ts';
@@ -133,7 +134,7 @@ const host = (async function (transport: ChildTransport, spec: AgentSpec, run: R
     events: new AgentEvents(Object.fromEntries(run.events) as Record<EventName, SharedEvent>),
     logLevel: spec.logLevel,
     logSink: { write: (line: string) => send({ type: 'log', line }) },
-    abort: new AbortController(),
+    abort: new RunAbort(),
     report: (message) => {
       if (message.type === 'error' || (message.type === 'done' && message.outcome === 'failed'))
         failed = true;

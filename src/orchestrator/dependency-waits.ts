@@ -48,6 +48,11 @@ export function admit(
   graph: DependencyGraph,
   lookup: (name: string) => AgentRecord | undefined,
 ): Verdict {
+  // No dependency declared at all (the usual batch): no look-up by name, no iterator.
+  if (graph.edgeCount === 0) {
+    record.unmet = undefined;
+    return MET;
+  }
   let unmet: Map<string, DependencyCondition> | undefined;
   for (const [agent, condition] of graph.conditionsOf(record.name)) {
     const verdict = check(lookup(agent), agent, condition);

@@ -864,8 +864,9 @@ export class Orchestrator {
    * (iteratively: a chain of 100,000 skips must not overflow the stack).
    */
   #propagate(record: AgentRecord): void {
-    // The usual case, three times a run: nothing depends on it, so nothing to re-check or allocate.
-    if (this.#graph.dependentsOf(record.name).size === 0) return;
+    // The usual case, three times a run: nothing depends on it, so nothing to re-check or allocate
+    // (and with no dependency declared at all, not even a look-up by name).
+    if (this.#graph.edgeCount === 0 || this.#graph.dependentsOf(record.name).size === 0) return;
     const pending = [record];
     for (let next = pending.pop(); next; next = pending.pop()) {
       const { released, blocked } = progress(next, this.#graph, this.#lookup);

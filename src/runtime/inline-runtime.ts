@@ -1,6 +1,7 @@
 import { type AgentSession, type SessionHost, startAgentSession } from '../agents/agent-session.ts';
 import type { AgentClass } from '../agents/base-agent.ts';
 import type { AgentPlugin } from '../agents/plugin.ts';
+import { RunAbort } from '../agents/run-abort.ts';
 import type { AgentEvents } from '../events/agent-events.ts';
 import type { LogSink } from '../logging/logger.ts';
 import type { ChildMessage } from '../protocol/messages.ts';
@@ -19,7 +20,7 @@ export function launchInline(request: LaunchRequest, handlers: RuntimeHandlers):
  * 100,000 short agents.
  */
 class InlineRuntime implements AgentRuntime, InlineRun, SessionHost {
-  readonly abort = new AbortController();
+  readonly abort = new RunAbort();
   readonly #request: LaunchRequest;
   readonly #handlers: RuntimeHandlers;
   #ended = false;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Counter, Ticker, WaitsForStop } from '../fixtures/agents.ts';
+import { Counter, ReadsSignalLate, Ticker, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, LogCapture, PLACEMENTS } from '../helpers/orchestrator.ts';
@@ -84,6 +84,22 @@ for (const { name, mode, reuse } of PLACEMENTS) {
       assert.equal(entry.state.status === 'stopped' && entry.state.reason, 'stopped');
       const [aborted] = logs.lines.filter((line) => line.step === 'aborted');
       assert.match(String(aborted?.reason), /Agent "WaitsForStop" was asked to stop/);
+    });
+
+    it('a signal first read after the stop comes aborted, with the reason (ReadsSignalLate)', async (t) => {
+      const logs = new LogCapture();
+      const orchestrator = createOrchestrator(t, { logDestination: logs });
+      const entry = orchestrator.registerAgent(ReadsSignalLate, { mode, reuse, logLevel: 'info' });
+      const running = nextEventOf(orchestrator, 'agent:running', 'ReadsSignalLate');
+
+      await orchestrator.start();
+      await running;
+      await entry.stop();
+
+      assert.equal(entry.state.status === 'stopped' && entry.state.reason, 'stopped');
+      const [late] = logs.lines.filter((line) => line.step === 'late-signal');
+      assert.equal(late?.aborted, true);
+      assert.match(String(late?.reason), /Agent "ReadsSignalLate" was asked to stop/);
     });
 
     itLeavesNothingBehind();
