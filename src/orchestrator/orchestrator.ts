@@ -716,38 +716,40 @@ export class Orchestrator {
   }
 
   #enqueue(record: AgentRecord): void {
-    this.#prepareRun(record);
-    this.#admitWaiting(record);
+    // It waits and is queued at one moment: one clock read for both events.
+    const since = Date.now();
+    this.#prepareRun(record, since);
+    this.#admitWaiting(record, since);
   }
 
   /** A new run begins: it waits (for its dependencies, a slot, or a backoff). */
-  #prepareRun(record: AgentRecord): void {
+  #prepareRun(record: AgentRecord, since = Date.now()): void {
     record.result = undefined;
     record.reached = undefined;
     record.unmet = undefined;
     this.#batch.open();
-    this.#transition(record, 'waiting', Date.now());
+    this.#transition(record, 'waiting', since);
   }
 
-  /** A waiting agent: skipped, waiting for its dependencies, or queued for a slot. */
-  #admitWaiting(record: AgentRecord): void {
+  /** A waiting agent: skipped, waiting for its dependencies, or queued for a slot (at `now`, when given). */
+  #admitWaiting(record: AgentRecord, now?: number): void {
     const verdict = admit(record, this.#graph, this.#lookup);
     if (verdict.kind === 'blocked') {
       this.#skip(record, verdict.reason);
       this.#propagate(record);
       this.#maybeEndBatch();
     } else if (verdict.kind === 'met') {
-      this.#queueForSlot(record);
+      this.#queueForSlot(record, now);
     }
   }
 
   /** Dependencies met: the agent waits for a slot (or takes a free one now). */
-  #queueForSlot(record: AgentRecord): void {
+  #queueForSlot(record: AgentRecord, now?: number): void {
     const queuedBefore = this.#scheduler.queued;
     const position = this.#scheduler.enqueue(record);
     // Emit AGENT_QUEUED only when it really waits for a slot.
     if (record.status === 'waiting' && this.#scheduler.queued > queuedBefore) {
-      this.#emitCompact('agent:queued', record, Date.now(), position);
+      this.#emitCompact('agent:queued', record, now ?? Date.now(), position);
     }
   }
 
