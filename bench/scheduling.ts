@@ -16,10 +16,9 @@
  * BENCH_INLINE_AGENTS (10000), BENCH_INLINE_CONCURRENCY (64).
  */
 process.env.TSORCHESTRATE_LOG_LEVEL ??= 'silent';
-const { default: PQueue } = await import('p-queue');
 const { OneShotAgent, Orchestrator } = await import('../src/index.ts');
 const { intEnv, median } = await import('./numbers.ts');
-const { collect, trivialAgent, trivialBatch } = await import('./trivial.ts');
+const { collect, pQueueBatch, trivialAgent, trivialBatch } = await import('./trivial.ts');
 
 const rounds = intEnv('BENCH_ROUNDS', 5);
 const graphAgents = intEnv('BENCH_GRAPH_AGENTS', 100_000);
@@ -67,15 +66,7 @@ function graphOrchestrator() {
 
 const orchestrated = () => trivialBatch(Orchestrator, Trivial, inlineAgents, concurrency);
 
-async function pQueue(): Promise<number> {
-  const queue = new PQueue({ concurrency });
-  return time(async () => {
-    const results: Promise<number>[] = [];
-    for (let i = 0; i < inlineAgents; i++) results.push(queue.add(async () => i * 2) as Promise<number>);
-    await Promise.all(results);
-    await queue.onIdle();
-  });
-}
+const pQueue = () => pQueueBatch(inlineAgents, concurrency);
 
 console.log(`Node ${process.version}, ${rounds} rounds, medians`);
 

@@ -17,7 +17,7 @@
  */
 import { fork } from 'node:child_process';
 import { intEnv, median, youngGeneration } from './numbers.ts';
-import { collect, loadTree, trivialBatch } from './trivial.ts';
+import { loadTree, pQueueBatch, trivialBatch } from './trivial.ts';
 
 const processes = intEnv('BENCH_PROCESSES', 2);
 const rounds = Math.max(3, intEnv('BENCH_ROUNDS', 8));
@@ -33,19 +33,11 @@ interface Medians {
 /** In a child: `rounds` rounds of the tree at `src`, then p-queue; the medians after the first two. */
 async function child(src: string): Promise<void> {
   const { Orchestrator, Agent } = await loadTree(src);
-  const { default: PQueue } = await import('p-queue');
   const ours: number[] = [];
   const theirs: number[] = [];
   for (let round = 0; round < rounds; round++) {
     ours.push(await trivialBatch(Orchestrator, Agent, agents, concurrency));
-    const queue = new PQueue({ concurrency });
-    collect();
-    const start = performance.now();
-    const results: Promise<number>[] = [];
-    for (let i = 0; i < agents; i++) results.push(queue.add(async () => i * 2) as Promise<number>);
-    await Promise.all(results);
-    await queue.onIdle();
-    theirs.push(performance.now() - start);
+    theirs.push(await pQueueBatch(agents, concurrency));
   }
   process.send!({ ours: median(ours.slice(2)), pQueue: median(theirs.slice(2)) } satisfies Medians);
 }

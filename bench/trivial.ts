@@ -44,6 +44,22 @@ export async function trivialBatch(
   return performance.now() - start;
 }
 
+/**
+ * (c)'s workload on p-queue's side: `agents` trivial tasks added (counted) and awaited at
+ * `concurrency`, the heap collected first as `trivialBatch` does. Milliseconds.
+ */
+export async function pQueueBatch(agents: number, concurrency: number): Promise<number> {
+  const { default: PQueue } = await import('p-queue');
+  const queue = new PQueue({ concurrency });
+  collect();
+  const start = performance.now();
+  const results: Promise<number>[] = [];
+  for (let i = 0; i < agents; i++) results.push(queue.add(async () => i * 2) as Promise<number>);
+  await Promise.all(results);
+  await queue.onIdle();
+  return performance.now() - start;
+}
+
 /** One tree's side of a comparison: its Orchestrator, and (c)'s agent on its own OneShotAgent. */
 export interface TreeSide {
   Orchestrator: typeof Orchestrator;
