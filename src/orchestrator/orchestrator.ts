@@ -265,10 +265,12 @@ export class Orchestrator {
     const entry = new AgentEntry<ResultOf<A>>(record, this.#entryController, options as AgentOptions);
     this.#records.set(name, record);
     record.entry = entry as AgentEntry;
-    for (const dependency of registration.dependsOn) {
-      this.#graph.add(name, dependency.agent, dependency.condition);
+    // Most agents have neither: no iterator over an empty list (~80 bytes a registration).
+    const { dependsOn, groups } = registration;
+    if (dependsOn.length > 0) {
+      for (const dependency of dependsOn) this.#graph.add(name, dependency.agent, dependency.condition);
     }
-    for (const group of registration.groups) this.#groups.add(group, [name]);
+    if (groups.length > 0) for (const group of groups) this.#groups.add(group, [name]);
     this.#emitCompact('agent:registered', record, since, compactCode.mode(registration.mode));
     return entry;
   }
