@@ -473,9 +473,10 @@ export class Orchestrator {
     const refused: ConfigError[] = [];
     // The validated configs, by position in `pending` (used only when none was refused).
     const validated: AgentRecord['config'][] = [];
-    for (const record of pending) {
+    // By index: a for-of in an async function makes an iterator result per agent (~40 bytes).
+    for (let at = 0; at < pending.length; at++) {
       try {
-        const config = this.#validate(record);
+        const config = this.#validate(pending[at]!);
         validated.push(config instanceof Promise ? await config : config);
       } catch (error) {
         if (error instanceof ConfigError) refused.push(error);
