@@ -4,7 +4,7 @@
  * one flat loop, measured beside p-queue and tsorchestrate in one process, the order rotating from
  * round to round (each side inherits the collector's state from what ran before it).
  *
- *   node --expose-gc bench/floor.ts
+ *   npm run bench:floor          (node --expose-gc bench/floor.ts)
  *
  * Per agent it does what tsorchestrate does for (c), and nothing else:
  *  - registration: the name checked and unique (a `Map`), the config merged from the class's
