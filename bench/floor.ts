@@ -9,9 +9,10 @@
  * Per agent it does what tsorchestrate does for (c), and nothing else:
  *  - registration: the name checked and unique (a `Map`), the config merged from the class's
  *    defaults, a record, and an entry keeping a frozen copy of the options;
- *  - eleven events (registered, queued, six state changes, started, ready, running, terminated as
- *    in tsorchestrate's history), each written to a bounded history's columns (10,000 events) and
- *    to a log of steps by agent, and checked for listeners;
+ *  - eleven events (registered, five state changes, queued, started, ready, running, terminated,
+ *    as in tsorchestrate's history), each written to a bounded history's columns (10,000 events)
+ *    and to a log of steps by agent, and checked for listeners; `terminated` keeps its payload
+ *    (the result, the reason, the duration...), the others a code;
  *  - a run: the same agent class built from a context, its setup, work and onClose called, in an
  *    `AsyncLocalStorage` context of its own (unhandled rejections traced to it), and ended one
  *    event-loop turn after its lifecycle (one turn shared by every run that ended in it), when its
@@ -77,27 +78,29 @@ class Columns {
   readonly #time: Float64Array;
   readonly #code: Int32Array;
   readonly #type: Uint8Array;
-  readonly #agent: (FloorRecord | undefined)[];
+  /** The event's agent, or its payload when it has one of its own. */
+  readonly #held: unknown[];
   #next = 0;
   constructor(capacity: number) {
     this.#time = new Float64Array(capacity);
     this.#code = new Int32Array(capacity);
     this.#type = new Uint8Array(capacity);
-    this.#agent = new Array(capacity).fill(undefined);
+    this.#held = new Array(capacity).fill(undefined);
   }
-  add(type: number, record: FloorRecord, time: number, code: number): void {
+  add(type: number, held: unknown, time: number, code: number): void {
     const at = this.#next;
     this.#next = at + 1 === this.#time.length ? 0 : at + 1;
     this.#time[at] = time;
     this.#code[at] = code;
     this.#type[at] = type;
-    this.#agent[at] = record;
+    this.#held[at] = held;
   }
 }
 
 /** A run, traced by the guard's context. */
 interface FloorRun {
   readonly record: FloorRecord;
+  readonly launchedAt: number;
 }
 
 class FloorOrchestrator {
@@ -149,10 +152,10 @@ class FloorOrchestrator {
     return done;
   }
 
-  #event(type: number, record: FloorRecord, code: number): number {
+  #event(type: number, record: FloorRecord, code: number, payload?: object): number {
     const time = Date.now();
     this.#steps.add(type, record, time, code);
-    this.#history.add(type, record, time, code);
+    this.#history.add(type, payload ?? record, time, code);
     if (this.#emitter.listenerCount(EVENTS[type]!) > 0) this.#emitter.emit(EVENTS[type]!, record.name);
     return time;
   }
@@ -166,7 +169,7 @@ class FloorOrchestrator {
     while (this.#active < concurrency && this.#queued < this.#queue.length) {
       this.#active++;
       const record = this.#queue[this.#queued++]!;
-      queueMicrotask(() => this.#run({ record }));
+      queueMicrotask(() => this.#run({ record, launchedAt: performance.now() }));
     }
   }
 
@@ -208,9 +211,19 @@ class FloorOrchestrator {
     this.#turnScheduled = false;
     const ended = this.#ending;
     this.#ending = [];
-    for (const { record } of ended) {
+    for (const run of ended) {
+      const { record } = run;
       this.#transition(record, COMPLETED);
-      this.#event(TERMINATED, record, 0);
+      this.#event(TERMINATED, record, 0, {
+        agent: record.name,
+        timestamp: record.since,
+        reason: 'completed',
+        exitCode: 0,
+        signal: null,
+        result: record.result,
+        error: undefined,
+        durationMs: performance.now() - run.launchedAt,
+      });
       this.#active--;
       this.#left--;
     }
