@@ -25,6 +25,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
+import type { AgentContext } from '../src/agents/base-agent.ts';
 import { type AgentClass, OneShotAgent, Orchestrator } from '../src/index.ts';
 import { isThenable } from '../src/thenable.ts';
 import { intEnv, median } from './numbers.ts';
@@ -96,6 +97,38 @@ class Columns {
     this.#held[at] = held;
   }
 }
+
+/** What the agent is built from: its name, mode, config and the hooks it calls (a class: no closures per run). */
+class FloorContext {
+  readonly #record: FloorRecord;
+  constructor(record: FloorRecord) {
+    this.#record = record;
+  }
+  get name(): string {
+    return this.#record.name;
+  }
+  get mode(): 'inline' {
+    return 'inline';
+  }
+  get config(): object {
+    return this.#record.config;
+  }
+  get events(): undefined {
+    return undefined;
+  }
+  get plugins(): readonly never[] {
+    return NO_PLUGINS;
+  }
+  get signal(): AbortSignal {
+    return new AbortController().signal;
+  }
+  createLogger(): never {
+    throw new Error('the floor has no logger');
+  }
+  heartbeat(): void {}
+  forward(): void {}
+}
+const NO_PLUGINS: readonly never[] = [];
 
 /** A run, traced by the guard's context. */
 interface FloorRun {
@@ -177,19 +210,7 @@ class FloorOrchestrator {
     this.#context.enterWith(run);
     const { record } = run;
     this.#transition(record, STARTING);
-    const agent = new record.AgentClass({
-      name: record.name,
-      mode: 'inline',
-      config: record.config as never,
-      events: undefined as never,
-      plugins: [],
-      get signal(): AbortSignal {
-        return new AbortController().signal;
-      },
-      createLogger: () => undefined as never,
-      heartbeat: () => {},
-      forward: () => {},
-    });
+    const agent = new record.AgentClass(new FloorContext(record) as unknown as AgentContext<never>);
     this.#event(STARTED, record, 0);
     if (isThenable(agent.setup())) throw new Error('the floor takes synchronous hooks only');
     this.#transition(record, IS_READY);
