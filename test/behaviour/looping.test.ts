@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
+import type { AgentClass } from '../../src/index.ts';
 import { Counter, ReadsSignalLate, Ticker, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
@@ -69,16 +70,22 @@ for (const { name, mode, reuse } of PLACEMENTS) {
       assert.equal(entry.state.status === 'stopped' && entry.state.reason, 'stopped');
     });
 
-    it("the agent's AbortSignal aborts on stop, so a long await ends (WaitsForStop)", async (t) => {
+    /** Runs `Agent`, stops it once it runs, and returns its entry and what it logged. */
+    async function stoppedWhileRunning(t: TestContext, Agent: AgentClass) {
       const logs = new LogCapture();
       const orchestrator = createOrchestrator(t, { logDestination: logs });
-      const entry = orchestrator.registerAgent(WaitsForStop, { mode, reuse, logLevel: 'info' });
-      const running = nextEventOf(orchestrator, 'agent:running', 'WaitsForStop');
+      const entry = orchestrator.registerAgent(Agent, { mode, reuse, logLevel: 'info' });
+      const running = nextEventOf(orchestrator, 'agent:running', Agent.name);
 
       await orchestrator.start();
       await running;
       assert.equal(entry.status, 'running');
       await entry.stop();
+      return { entry, logs };
+    }
+
+    it("the agent's AbortSignal aborts on stop, so a long await ends (WaitsForStop)", async (t) => {
+      const { entry, logs } = await stoppedWhileRunning(t, WaitsForStop);
 
       // Stopped, not forced (the stop timeout is a minute): the signal ended the await.
       assert.equal(entry.state.status === 'stopped' && entry.state.reason, 'stopped');
@@ -87,14 +94,7 @@ for (const { name, mode, reuse } of PLACEMENTS) {
     });
 
     it('a signal first read after the stop comes aborted, with the reason (ReadsSignalLate)', async (t) => {
-      const logs = new LogCapture();
-      const orchestrator = createOrchestrator(t, { logDestination: logs });
-      const entry = orchestrator.registerAgent(ReadsSignalLate, { mode, reuse, logLevel: 'info' });
-      const running = nextEventOf(orchestrator, 'agent:running', 'ReadsSignalLate');
-
-      await orchestrator.start();
-      await running;
-      await entry.stop();
+      const { entry, logs } = await stoppedWhileRunning(t, ReadsSignalLate);
 
       assert.equal(entry.state.status === 'stopped' && entry.state.reason, 'stopped');
       const [late] = logs.lines.filter((line) => line.step === 'late-signal');
