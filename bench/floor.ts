@@ -14,7 +14,7 @@
  *    and to a log of steps by agent, and checked for listeners; `terminated` keeps its payload
  *    (the result, the reason, the duration...), the others a code;
  *  - a run: the same agent class built from a context, its setup, work and onClose called, in an
- *    `AsyncLocalStorage` context of its own (unhandled rejections traced to it), and ended one
+ *    `AsyncLocalStorage` context of its own (what traces an unhandled rejection to it), and ended one
  *    event-loop turn after its lifecycle (one turn shared by every run that ended in it), when its
  *    slot goes to the next agent.
  * It leaves out what a trivial agent never reaches: asynchronous hooks (it refuses them), plugins,
@@ -98,6 +98,31 @@ class Columns {
   }
 }
 
+/**
+ * The log of steps by agent: columns as above, and each step chained to its agent's step before
+ * it, so that an agent's steps can be read newest first (what tsorchestrate's step log keeps).
+ */
+class StepColumns extends Columns {
+  readonly #previous: Int32Array;
+  #newest = new Int32Array(1024).fill(-1);
+  #written = 0;
+  constructor(capacity: number) {
+    super(capacity);
+    this.#previous = new Int32Array(capacity);
+  }
+  step(type: number, record: FloorRecord, time: number, code: number): void {
+    const at = this.#written++ % this.#previous.length;
+    if (record.index >= this.#newest.length) {
+      const grown = new Int32Array(this.#newest.length * 2).fill(-1);
+      grown.set(this.#newest);
+      this.#newest = grown;
+    }
+    this.#previous[at] = this.#newest[record.index]!;
+    this.#newest[record.index] = at;
+    this.add(type, record, time, code);
+  }
+}
+
 /** What the agent is built from: its name, mode, config and the hooks it calls (a class: no closures per run). */
 class FloorContext {
   readonly #record: FloorRecord;
@@ -139,7 +164,7 @@ interface FloorRun {
 class FloorOrchestrator {
   readonly #records = new Map<string, FloorRecord>();
   readonly #history = new Columns(10_000);
-  readonly #steps = new Columns(1 << 16);
+  readonly #steps = new StepColumns(1 << 16);
   readonly #emitter = new EventEmitter();
   readonly #context = new AsyncLocalStorage<FloorRun>();
   readonly #queue: FloorRecord[] = [];
@@ -187,7 +212,7 @@ class FloorOrchestrator {
 
   #event(type: number, record: FloorRecord, code: number, payload?: object): number {
     const time = Date.now();
-    this.#steps.add(type, record, time, code);
+    this.#steps.step(type, record, time, code);
     this.#history.add(type, payload ?? record, time, code);
     if (this.#emitter.listenerCount(EVENTS[type]!) > 0) this.#emitter.emit(EVENTS[type]!, record.name);
     return time;
