@@ -14,9 +14,9 @@
  *    and to a log of steps by agent, and checked for listeners; `terminated` keeps its payload
  *    (the result, the reason, the duration...), the others a code;
  *  - a run: the same agent class built from a context, its setup, work and onClose called, in an
- *    `AsyncLocalStorage` context of its own (what traces an unhandled rejection to it), and ended one
- *    event-loop turn after its lifecycle (one turn shared by every run that ended in it), when its
- *    slot goes to the next agent.
+ *    `AsyncLocalStorage` context of its own (what traces an unhandled rejection to it), and ended
+ *    one event-loop turn after its lifecycle (one turn shared by every run that ended in it), when
+ *    its slot goes to the next agent.
  * It leaves out what a trivial agent never reaches: asynchronous hooks (it refuses them), plugins,
  * gates, stop requests, restarts, dependencies, config schemas, errors. It is a model for
  * measuring, not a second implementation: nothing else uses it.
