@@ -79,10 +79,7 @@ function enterAll(): void {
     try {
       contexts[at]!.runInAsyncScope(enter, undefined, runs[at]!);
     } catch (error) {
-      // Ours, not the agent's (a session reports its agent's failures): the other runs still start.
-      queueMicrotask(() => {
-        throw error;
-      });
+      rethrowLater(error); // a session reports its agent's failures: this one is ours
     }
   }
 }
@@ -133,10 +130,7 @@ function turn(): void {
       if (run.startIn) run.startIn.runInAsyncScope(run.ended, run);
       else run.ended();
     } catch (error) {
-      // Ours, not the agent's: surfaces as it would have thrown, and the other runs still end.
-      queueMicrotask(() => {
-        throw error;
-      });
+      rethrowLater(error);
     }
   }
   if (leaving > 0) scheduleTurn();
@@ -144,6 +138,16 @@ function turn(): void {
     uninstall?.();
     uninstall = undefined;
   }
+}
+
+/**
+ * A throw of ours (not an agent's) while starting or ending runs: it surfaces as it would have
+ * thrown, a microtask later, and the other runs still start or end.
+ */
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
 }
 
 function install(): () => void {
