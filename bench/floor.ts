@@ -88,13 +88,15 @@ class Columns {
     this.#type = new Uint8Array(capacity);
     this.#held = new Array(capacity).fill(undefined);
   }
-  add(type: number, held: unknown, time: number, code: number): void {
+  /** Writes one event; returns its slot. */
+  add(type: number, held: unknown, time: number, code: number): number {
     const at = this.#next;
     this.#next = at + 1 === this.#time.length ? 0 : at + 1;
     this.#time[at] = time;
     this.#code[at] = code;
     this.#type[at] = type;
     this.#held[at] = held;
+    return at;
   }
 }
 
@@ -105,13 +107,12 @@ class Columns {
 class StepColumns extends Columns {
   readonly #previous: Int32Array;
   #newest = new Int32Array(1024).fill(-1);
-  #written = 0;
   constructor(capacity: number) {
     super(capacity);
     this.#previous = new Int32Array(capacity);
   }
   step(type: number, record: FloorRecord, time: number, code: number): void {
-    const at = this.#written++ % this.#previous.length;
+    const at = this.add(type, record, time, code);
     if (record.index >= this.#newest.length) {
       const grown = new Int32Array(this.#newest.length * 2).fill(-1);
       grown.set(this.#newest);
@@ -119,7 +120,6 @@ class StepColumns extends Columns {
     }
     this.#previous[at] = this.#newest[record.index]!;
     this.#newest[record.index] = at;
-    this.add(type, record, time, code);
   }
 }
 
