@@ -2,7 +2,7 @@
  * Named sets of agent names, for acting on several agents at once. A group exists while it has
  * members; every change is checked in full before anything changes.
  */
-import { InvalidOptionError, OrchestratorError } from '../errors.ts';
+import { describeValue, InvalidOptionError, OrchestratorError } from '../errors.ts';
 
 export class Groups {
   readonly #groups = new Map<string, Set<string>>();
@@ -51,7 +51,7 @@ export class Groups {
       const known = [...this.#groups.keys()];
       throw new OrchestratorError(
         'ERR_UNKNOWN_GROUP',
-        `No group named ${JSON.stringify(group)} (${known.length ? `one of: ${known.join(', ')}` : 'there are no groups'}).`,
+        `No group named ${describeValue(group)} (${known.length ? `one of: ${known.join(', ')}` : 'there are no groups'}).`,
       );
     }
     return members;

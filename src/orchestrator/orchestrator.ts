@@ -1,6 +1,12 @@
 import type { AgentClass, BaseAgent } from '../agents/base-agent.ts';
 import { NO_ISSUES, resolveConfig, validateConfig, validatesConfig } from '../config/agent-config.ts';
-import { ConfigError, type ConfigIssue, InvalidOptionError, OrchestratorError } from '../errors.ts';
+import {
+  ConfigError,
+  type ConfigIssue,
+  describeValue,
+  InvalidOptionError,
+  OrchestratorError,
+} from '../errors.ts';
 import {
   type AnyOrchestratorEvent,
   isOrchestratorEventName,
@@ -74,7 +80,7 @@ export class Orchestrator {
     if (!this.#records.has(name)) {
       throw new OrchestratorError(
         'ERR_UNKNOWN_AGENT',
-        `No agent named ${JSON.stringify(name)} (${field}; ${this.#known()}).`,
+        `No agent named ${describeValue(name)} (${field}; ${this.#known()}).`,
       );
     }
   });
@@ -294,12 +300,13 @@ export class Orchestrator {
   status(name?: string): AgentStatusReport | AgentStatusReport[] {
     const now = Date.now();
     if (name !== undefined) {
-      const slash = name.indexOf('/');
+      // Not a string: no agent has that name (`#record` says so, naming the value).
+      const slash = typeof name === 'string' ? name.indexOf('/') : -1;
       if (slash < 0) return this.#statusOf(this.#record(name), now);
       // A nested agent, by its path: `parent/child`.
       const found = this.#record(name.slice(0, slash)).extras?.nested?.get(name, now);
       if (!found) {
-        throw new OrchestratorError('ERR_UNKNOWN_AGENT', `No nested agent named ${JSON.stringify(name)}.`);
+        throw new OrchestratorError('ERR_UNKNOWN_AGENT', `No nested agent named ${describeValue(name)}.`);
       }
       return found;
     }
@@ -311,6 +318,9 @@ export class Orchestrator {
 
   /** `status()` as a table. Written to `out` when given (e.g. `process.stdout`); returned either way. */
   report(out?: { write(text: string): unknown }): string {
+    if (out !== undefined && typeof (out as { write?: unknown } | null)?.write !== 'function') {
+      throw new InvalidOptionError('out', out, 'an object with a write(text) method, such as process.stdout');
+    }
     const table = formatStatusTable(this.status());
     out?.write(`${table}\n`);
     return table;
@@ -920,7 +930,7 @@ export class Orchestrator {
     if (!record) {
       throw new OrchestratorError(
         'ERR_UNKNOWN_AGENT',
-        `No agent named ${JSON.stringify(name)} (${this.#known()}).`,
+        `No agent named ${describeValue(name)} (${this.#known()}).`,
       );
     }
     return record;

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { AgentLoadError } from '../errors.ts';
+import { AgentLoadError, describeValue } from '../errors.ts';
 import type { AgentMode, ModuleRef } from '../protocol/messages.ts';
 
 const require = createRequire(import.meta.url);
@@ -37,7 +37,7 @@ function findModuleRef(Class: Loadable, mode: AgentMode, kind: 'agent' | 'plugin
   const moduleUrl = Class.module;
   if (typeof moduleUrl !== 'string' || !URL.canParse(moduleUrl) || !moduleUrl.startsWith('file:')) {
     throw new AgentLoadError(
-      `${what} cannot run in ${mode} mode: its static "module" must be a file: URL, received ${JSON.stringify(moduleUrl)}. ${fix}`,
+      `${what} cannot run in ${mode} mode: its static "module" must be a file: URL, received ${describeValue(moduleUrl)}. ${fix}`,
     );
   }
   let namespace: Record<string, unknown>;

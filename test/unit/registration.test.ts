@@ -267,6 +267,57 @@ describe('unknown agent names', () => {
     );
   });
 
+  test('a name that is not a string is refused as unknown, naming the value, by every call taking one', async () => {
+    const orchestrator = makeOrchestrator();
+    orchestrator.registerAgent(InlineOnly, { name: 'alpha' });
+    orchestrator.addToGroup('g', ['alpha']);
+    // Values JSON cannot render (a bigint threw a TypeError while the message was written) or that
+    // have no indexOf (status() took every name for a string).
+    const names: [unknown, RegExp][] = [
+      [42, /named 42 /],
+      [null, /named null /],
+      [{ a: 1 }, /named \{"a":1\} /],
+      [10n, /named 10n /],
+      [Symbol('s'), /named Symbol\(s\) /],
+    ];
+    for (const [name, shown] of names) {
+      const unknown = (error: unknown) =>
+        isCode('ERR_UNKNOWN_AGENT')(error) && shown.test((error as Error).message);
+      const given = name as string;
+      assert.throws(() => orchestrator.getAgent(given), unknown, String(name));
+      assert.throws(() => orchestrator.status(given), unknown, String(name));
+      assert.throws(() => orchestrator.getAgentStats(given), unknown, String(name));
+      assert.throws(() => orchestrator.addDependency(given, ['alpha']), unknown, String(name));
+      assert.throws(() => orchestrator.addToGroup('g', [given]), unknown, String(name));
+      await assert.rejects(orchestrator.stop(given), unknown, String(name));
+      await assert.rejects(orchestrator.restart(given), unknown, String(name));
+      await assert.rejects(orchestrator.kill(given), unknown, String(name));
+    }
+    assert.throws(
+      () => orchestrator.getGroup(10n as unknown as string),
+      (error: unknown) => isCode('ERR_UNKNOWN_GROUP')(error) && /named 10n /.test((error as Error).message),
+    );
+  });
+
+  test('report() refuses a destination without write(), naming it', () => {
+    const orchestrator = makeOrchestrator();
+    orchestrator.registerAgent(InlineOnly, { name: 'alpha' });
+    for (const out of [null, 'stdout', {}, { write: 'no' }]) {
+      assert.throws(
+        () => orchestrator.report(out as never),
+        (error: unknown) =>
+          error instanceof InvalidOptionError &&
+          error.option === 'out' &&
+          /write\(text\) method/.test(error.message),
+        String(out),
+      );
+    }
+    let written = '';
+    const table = orchestrator.report({ write: (text: string) => (written += text) });
+    assert.equal(written, `${table}\n`);
+    assert.match(table, /alpha/);
+  });
+
   test('kill() with an unknown name rejects instead of throwing synchronously', {}, async () => {
     const orchestrator = makeOrchestrator();
     let promise: Promise<void> | undefined;
@@ -344,6 +395,19 @@ describe('loadability in thread and process mode', () => {
           error instanceof AgentLoadError &&
           /must be a file: URL/.test(error.message) &&
           /https:/.test(error.message),
+      );
+    });
+
+    test(`${mode}: a module of any other type is refused, naming the value`, () => {
+      const orchestrator = makeOrchestrator();
+      // JSON cannot render a bigint: the message threw a TypeError while it was written.
+      class BigintModuleAgent extends InlineOnly {
+        static readonly module = 10n as unknown as string;
+      }
+      assert.throws(
+        () => orchestrator.registerAgent(BigintModuleAgent, { mode }),
+        (error: unknown) =>
+          error instanceof AgentLoadError && /must be a file: URL, received 10n\./.test(error.message),
       );
     });
 
