@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
-import { OrchestratorError } from '../index.ts';
+import { InvalidOptionError, OrchestratorError } from '../index.ts';
 import { runFile } from './run-command.ts';
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -12,6 +13,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
 const program = new Command()
   .name('tsorchestrate')
   .description('Run and supervise agents in the main loop, worker threads and child processes.')
+  // The package's own package.json: two levels up from src/cli/ and from dist/cli/ alike.
+  .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
   .showHelpAfterError();
 
 program
@@ -31,6 +34,8 @@ try {
   await program.parseAsync();
 } catch (error) {
   const code = error instanceof OrchestratorError ? ` [${error.code}]` : '';
-  process.stderr.write(`tsorchestrate: ${(error as Error)?.stack ?? error}${code}\n`);
+  // A bad argument is said as it is; anything else comes with its stack, to find where it broke.
+  const said = error instanceof InvalidOptionError ? error.message : ((error as Error)?.stack ?? error);
+  process.stderr.write(`tsorchestrate: ${said}${code}\n`);
   process.exitCode = 1;
 }

@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Orchestrator } from '../index.ts';
+import { InvalidOptionError, Orchestrator } from '../index.ts';
 
 /**
  * `tsorchestrate run <file> [args...]`: imports a TypeScript or JavaScript module and runs its
@@ -9,7 +10,15 @@ import { Orchestrator } from '../index.ts';
  * Resolves with the exit code.
  */
 export async function runFile(file: string, args: string[]): Promise<number> {
-  const url = pathToFileURL(resolve(process.cwd(), file)).href;
+  const path = resolve(process.cwd(), file);
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) {
+    throw new InvalidOptionError(
+      'file',
+      file,
+      `a TypeScript or JavaScript file to run (${path} is not a file)`,
+    );
+  }
+  const url = pathToFileURL(path).href;
   const module = (await import(url)) as { default?: unknown };
   const main = module.default;
   let outcome: unknown;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -39,6 +40,27 @@ describe('tsorchestrate run', () => {
     const { code, stderr } = await run('run', fixture('no-default.ts'));
     assert.equal(code, 1);
     assert.match(stderr, /export default an async function main\(args\) or an Orchestrator/);
+  });
+
+  it('names the file when there is none to run, without a stack', async () => {
+    const missing = fixture('missing.ts');
+    const { code, stderr } = await run('run', missing);
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /Invalid option "file": received ".*missing\.ts"; expected a TypeScript or JavaScript file/,
+    );
+    assert.match(stderr, /\[ERR_INVALID_OPTION\]/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+
+  it('prints its version', async () => {
+    const { code, stdout } = await run('--version');
+    assert.equal(code, 0);
+    const { version } = JSON.parse(
+      await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    assert.equal(stdout.trim(), version);
   });
 
   it('rejects an unknown command with help', async () => {
