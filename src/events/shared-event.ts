@@ -8,6 +8,8 @@
  * mirror kept in step over IPC (see `runtime/event-mirror.ts`).
  */
 
+import { InvalidOptionError } from '../errors.ts';
+
 const UNSET = 0;
 const SET = 1;
 
@@ -58,10 +60,13 @@ export class SharedEvent {
 
   /** @param initial start set (`true`) or cleared (`false`, default). Or a buffer from `buffer` of another SharedEvent. */
   constructor(initial: boolean | SharedArrayBuffer = false) {
-    if (initial instanceof SharedArrayBuffer) {
+    if (initial instanceof SharedArrayBuffer && initial.byteLength >= Int32Array.BYTES_PER_ELEMENT) {
       this.#state = new Int32Array(initial);
-    } else {
+    } else if (typeof initial === 'boolean') {
       this.#state = initial ? SET : UNSET;
+    } else {
+      // A string 'false' or a 1 would pass for a value and start the event set.
+      throw new InvalidOptionError('initial', initial, 'true, false, or the buffer of another SharedEvent');
     }
     this.#wake = undefined;
     this.#onLocalChange = undefined;
@@ -103,8 +108,12 @@ export class SharedEvent {
    * when `timeout` ms pass or `signal` aborts first. A pending wait keeps the process alive.
    */
   wait(timeoutOrOptions?: number | WaitOptions): Promise<boolean> {
-    const options =
-      typeof timeoutOrOptions === 'number' ? { timeout: timeoutOrOptions } : (timeoutOrOptions ?? {});
+    let options: WaitOptions;
+    try {
+      options = waitOptions(timeoutOrOptions);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#waitFor(SET, options, true);
   }
 
@@ -120,6 +129,8 @@ export class SharedEvent {
    * a process agent's mirrors) it is one array entry, where a `wait()` is an async loop and promises.
    */
   whenSet(listener: () => void): () => void {
+    // Called later, in a microtask: a listener that is not a function would throw there, uncaught.
+    if (typeof listener !== 'function') throw new InvalidOptionError('listener', listener, 'a function');
     holdLoop();
     const watch: SetWatch = {
       pending: true,
@@ -288,6 +299,29 @@ export class SharedEvent {
       signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+/**
+ * `wait`'s argument as options: a timeout in ms (negative: already passed), or `{ timeout, signal }`.
+ * Throws `InvalidOptionError` naming the field: a timeout of NaN or a string would wait forever.
+ */
+function waitOptions(given: unknown): WaitOptions {
+  if (given === undefined) return {};
+  const options: WaitOptions = typeof given === 'number' ? { timeout: given } : (given as WaitOptions);
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('wait', given, 'a timeout in ms, or { timeout?, signal? }');
+  }
+  const { timeout, signal } = options;
+  if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
+    throw new InvalidOptionError('timeout', timeout, 'a number of ms (Infinity: no limit), or undefined');
+  }
+  if (
+    signal !== undefined &&
+    (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')
+  ) {
+    throw new InvalidOptionError('signal', signal, 'an AbortSignal, or undefined');
+  }
+  return options;
 }
 
 export type ControlEventName = 'setup' | 'execute' | 'stop';

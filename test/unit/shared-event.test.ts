@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
+import { InvalidOptionError } from '../../src/errors.ts';
 import { SharedEvent } from '../../src/events/shared-event.ts';
 
 type WorkerMessage =
@@ -147,6 +148,39 @@ describe('SharedEvent: one thread', () => {
     const cleared = event.changed(true);
     event.clear();
     assert.equal(await cleared, false);
+  });
+});
+
+describe('SharedEvent: bad arguments', () => {
+  const names = (option: string) => (error: unknown) =>
+    error instanceof InvalidOptionError && error.option === option;
+
+  test('the constructor takes a boolean or an event buffer, nothing that merely looks like one', () => {
+    for (const initial of ['false', 1, 0, null, {}, new SharedArrayBuffer(2), 10n]) {
+      assert.throws(() => new SharedEvent(initial as never), names('initial'), String(initial));
+    }
+    assert.equal(new SharedEvent(undefined).isSet(), false);
+  });
+
+  // The timeout only turns a regression (a wait that never ends) into a failure instead of a hang.
+  test('wait refuses a timeout or signal it cannot honour, by rejecting (it would have waited forever)', {
+    timeout: 10_000,
+  }, async () => {
+    const event = new SharedEvent();
+    await assert.rejects(event.wait(Number.NaN), names('timeout'));
+    await assert.rejects(event.wait({ timeout: '10' as never }), names('timeout'));
+    await assert.rejects(event.wait('10' as never), names('wait'));
+    await assert.rejects(event.wait(null as never), names('wait'));
+    await assert.rejects(event.wait({ signal: {} as never }), names('signal'));
+    // A negative timeout has passed already; Infinity and no timeout wait without a limit.
+    assert.equal(await event.wait(-5), false);
+    const forever = event.wait(Number.POSITIVE_INFINITY);
+    event.set();
+    assert.equal(await forever, true);
+  });
+
+  test('whenSet refuses a listener that is not a function (it would have thrown later, uncaught)', () => {
+    assert.throws(() => new SharedEvent(true).whenSet('x' as never), names('listener'));
   });
 });
 
