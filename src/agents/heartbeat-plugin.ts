@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '../errors.ts';
 import type { BaseAgent } from './base-agent.ts';
 import type { AgentPlugin } from './plugin.ts';
 
@@ -18,11 +19,14 @@ export class HeartbeatPlugin implements AgentPlugin {
   /** ms between heartbeats. */
   readonly interval: number;
 
-  constructor({ interval = 1000 }: { interval?: number } = {}) {
-    if (!Number.isFinite(interval) || interval <= 0) {
-      throw new RangeError(
-        `HeartbeatPlugin: "interval" must be a positive number of ms; received ${interval}.`,
-      );
+  /** Throws `InvalidOptionError` naming `HeartbeatPlugin.interval` (or the options) and the value. */
+  constructor(options: { interval?: number } = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidOptionError('HeartbeatPlugin options', options, '{ interval?: number } or nothing');
+    }
+    const { interval = 1000 } = options;
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
+      throw new InvalidOptionError('HeartbeatPlugin.interval', interval, 'a positive number of ms');
     }
     this.interval = interval;
   }

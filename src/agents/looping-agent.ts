@@ -1,4 +1,6 @@
+import type { ConfigIssue } from '../errors.ts';
 import { BaseAgent } from './base-agent.ts';
+import { limitIssues } from './loop-config.ts';
 import { LoopYielder } from './yield-to-loop.ts';
 
 export interface LoopingConfig {
@@ -9,6 +11,11 @@ export interface LoopingConfig {
 /** Calls `cycle` again and again until `limit` cycles ran or a stop is requested (the current cycle finishes). */
 export abstract class LoopingAgent<C extends LoopingConfig = LoopingConfig> extends BaseAgent<C, number> {
   static override readonly defaults: object = { limit: -1 };
+
+  /** `limit`: an integer >= -1 (or Infinity). A subclass's own `validate` can add to it with `super.validate(config)`. */
+  static validate(config: LoopingConfig): ConfigIssue[] {
+    return limitIssues(config.limit);
+  }
 
   /** Cycles completed so far. */
   cycles = 0;

@@ -1,4 +1,6 @@
+import type { ConfigIssue } from '../errors.ts';
 import { BaseAgent } from './base-agent.ts';
+import { flagIssues, intervalIssues, limitIssues } from './loop-config.ts';
 
 export interface PeriodicConfig {
   /** Time between runs, in ms. Default 1000. */
@@ -12,6 +14,18 @@ export interface PeriodicConfig {
 /** Calls `runner` every `interval` ms, up to `limit` times, until a stop is requested. */
 export abstract class PeriodicAgent<C extends PeriodicConfig = PeriodicConfig> extends BaseAgent<C, number> {
   static override readonly defaults: object = { interval: 1000, limit: -1, delayCompensation: true };
+
+  /**
+   * `interval`: ms >= 0; `limit`: an integer >= -1 (or Infinity); `delayCompensation`: a boolean.
+   * A subclass's own `validate` can add to these with `super.validate(config)`.
+   */
+  static validate(config: PeriodicConfig): ConfigIssue[] {
+    return [
+      ...intervalIssues(config.interval),
+      ...limitIssues(config.limit),
+      ...flagIssues('delayCompensation', config.delayCompensation),
+    ];
+  }
 
   /** Runs completed so far. */
   runs = 0;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HeartbeatPlugin } from '../../src/index.ts';
+import { HeartbeatPlugin, InvalidOptionError } from '../../src/index.ts';
 import { BeatsWhileBusy, GoesQuiet, WaitsForStop } from '../fixtures/agents.ts';
 import { EventLog, nextEvent, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
@@ -125,11 +125,20 @@ for (const { name, mode, reuse } of PLACEMENTS) {
 }
 
 describe('HeartbeatPlugin options', () => {
-  it('refuses an interval that is not a positive number', () => {
-    assert.throws(
-      () => new HeartbeatPlugin({ interval: 0 }),
-      /"interval" must be a positive number of ms; received 0/,
-    );
-    assert.throws(() => new HeartbeatPlugin({ interval: Number.NaN }), RangeError);
+  it('refuses an interval that is not a positive number, and options that are not an object', () => {
+    for (const interval of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '500']) {
+      assert.throws(
+        () => new HeartbeatPlugin({ interval: interval as number }),
+        (error: unknown) =>
+          error instanceof InvalidOptionError &&
+          error.option === 'HeartbeatPlugin.interval' &&
+          /expected a positive number of ms/.test(error.message),
+        String(interval),
+      );
+    }
+    for (const options of [null, 500]) {
+      assert.throws(() => new HeartbeatPlugin(options as never), { option: 'HeartbeatPlugin options' });
+    }
+    assert.equal(new HeartbeatPlugin().interval, 1000);
   });
 });

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as v from 'valibot';
 import * as z from 'zod';
+import type { AgentClass } from '../../src/agents/base-agent.ts';
+import { LoopingAgent } from '../../src/agents/looping-agent.ts';
 import { OneShotAgent } from '../../src/agents/one-shot-agent.ts';
+import { PeriodicAgent, type PeriodicConfig } from '../../src/agents/periodic-agent.ts';
 import { resolveConfig, validateConfig } from '../../src/config/agent-config.ts';
 import { ConfigError, type ConfigIssue } from '../../src/errors.ts';
 import type { OrchestratorEventName } from '../../src/events/event-map.ts';
@@ -525,6 +528,63 @@ describe('agent config: validate() and severities', () => {
     const entry = orchestrator.registerAgent(Checked, { config: { size: 0 } });
     await assert.rejects(entry.start(), ConfigError);
     assert.deepEqual(started, []);
+    assert.equal(entry.status, 'registered');
+  });
+});
+
+describe("agent config: the built-in loops' fields", () => {
+  class Loops extends LoopingAgent {
+    cycle(): void {}
+  }
+  class Ticks extends PeriodicAgent {
+    runner(): void {}
+  }
+  /** A subclass with a field of its own, keeping the base checks. */
+  class Labelled extends PeriodicAgent<PeriodicConfig & { label: string }> {
+    static override readonly defaults = { label: 'x' };
+    static override validate(config: PeriodicConfig & { label: string }): ConfigIssue[] {
+      const issues = super.validate(config);
+      if (config.label === '') issues.push({ field: 'label', message: 'must be set', severity: 'error' });
+      return issues;
+    }
+    runner(): void {}
+  }
+  const fields = (AgentClass: AgentClass, given: Config) => {
+    const result = validateConfig(AgentClass, resolveConfig(AgentClass, given));
+    assert.ok(!(result instanceof Promise));
+    return result.issues.map(({ field, severity }) => `${field}:${severity}`);
+  };
+
+  test('limit: an integer from -1 up, or Infinity', () => {
+    for (const limit of [-1, 0, 3, Number.POSITIVE_INFINITY]) assert.deepEqual(fields(Loops, { limit }), []);
+    // -2 and 2.5 would run for ever (only -1 says so); '3' compares as a string.
+    for (const limit of [-2, 2.5, Number.NaN, '3', null]) {
+      assert.deepEqual(fields(Loops, { limit }), ['limit:error'], String(limit));
+      assert.deepEqual(fields(Ticks, { limit }), ['limit:error'], String(limit));
+    }
+  });
+
+  test('interval: ms from 0 up; delayCompensation: a boolean', () => {
+    assert.deepEqual(fields(Ticks, {}), []);
+    assert.deepEqual(fields(Ticks, { interval: 0 }), []);
+    for (const interval of [-1, Number.NaN, '1000', Number.POSITIVE_INFINITY]) {
+      assert.deepEqual(fields(Ticks, { interval }), ['interval:error'], String(interval));
+    }
+    assert.deepEqual(fields(Ticks, { delayCompensation: 'yes' }), ['delayCompensation:error']);
+  });
+
+  test("a subclass's own validate() keeps them through super.validate()", () => {
+    assert.deepEqual(fields(Labelled, { label: '', interval: -1 }), ['interval:error', 'label:error']);
+  });
+
+  test('start() refuses the agent with ConfigError naming the field and the value', async () => {
+    const { orchestrator } = makeOrchestrator();
+    const entry = orchestrator.registerAgent(Loops, { config: { limit: -5 } });
+    await assert.rejects(orchestrator.start(), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /limit: must be an integer >= -1 \(-1: until stopped\) \(received -5\)/);
+      return true;
+    });
     assert.equal(entry.status, 'registered');
   });
 });
