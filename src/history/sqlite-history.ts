@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { InvalidOptionError, messageOf, OrchestratorError } from '../errors.ts';
 import type { OrchestratorEventName } from '../events/event-map.ts';
@@ -63,9 +64,16 @@ export class SqliteHistory {
    * Opens `file`, creating it and its table if needed. Throws `InvalidOptionError` for
    * `history.file` when SQLite cannot open it read-write or it holds another schema.
    */
-  static open(file: string): SqliteHistory {
+  /** `existing`: refuse a file that is not there (reading one must not create it). */
+  static open(file: string, existing = false): SqliteHistory {
     if (typeof file !== 'string' || file === '')
       throw new InvalidOptionError('history.file', file, 'a file path (non-empty string)');
+    if (existing && !statSync(file, { throwIfNoEntry: false })?.isFile())
+      throw new InvalidOptionError(
+        'history.file',
+        file,
+        'an existing history file (there is no file at that path)',
+      );
     let db: DatabaseSync;
     try {
       // Loaded here, not imported: only an orchestrator with a history file touches node:sqlite.

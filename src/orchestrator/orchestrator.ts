@@ -336,7 +336,7 @@ export class Orchestrator {
 
   /** Reads a durable history file (`history.file`), e.g. after the orchestrator that wrote it crashed. */
   static readHistory(file: string, query?: EventQuery): StoredEvent[] {
-    const durable = SqliteHistory.open(file);
+    const durable = SqliteHistory.open(file, true);
     try {
       return durable.query(query);
     } finally {

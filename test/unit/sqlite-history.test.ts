@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -213,6 +213,13 @@ describe('SqliteHistory', () => {
       },
     );
     assert.throws(() => SqliteHistory.open(''), { option: 'history.file' });
+    // Reading (readHistory) opens with `existing`: a missing file is refused, not created empty.
+    const missing = join(dir, 'never-written.db');
+    assert.throws(() => SqliteHistory.open(missing, true), {
+      option: 'history.file',
+      message: /an existing history file/,
+    });
+    assert.equal(existsSync(missing), false);
     const other = tempFile();
     const raw = new DatabaseSync(other);
     raw.exec('PRAGMA user_version = 7');
