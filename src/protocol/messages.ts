@@ -64,8 +64,74 @@ export type ChildMessage =
   | { type: 'nested'; event: { type: string; payload: Record<string, unknown> } }
   | { type: 'event'; name: AgentEventName | 'stopRequested'; value: boolean };
 
+const REPORTS: ReadonlySet<unknown> = new Set<LifecycleReport>(['started', 'ready', 'running', 'stopping']);
+const PHASES: ReadonlySet<unknown> = new Set<LifecyclePhase>([
+  'config',
+  'plugins',
+  'setup',
+  'work',
+  'stop',
+  'close',
+  'unhandled',
+  'runtime',
+]);
+const OUTCOMES: ReadonlySet<unknown> = new Set(['completed', 'stopped', 'failed']);
+const EVENT_NAMES: ReadonlySet<unknown> = new Set<AgentEventName | 'stopRequested'>([
+  'setup',
+  'execute',
+  'stop',
+  'started',
+  'ready',
+  'closed',
+  'stopRequested',
+]);
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/**
+ * Whether a message from a thread or process is one of the protocol's, fields and all. The agent's
+ * own code shares the channel (a thread's `parentPort`, a process's `process.send`), so anything
+ * may arrive on it: what is not a `ChildMessage` is dropped where it comes in, never acted on (a
+ * `log` whose line was a number, or a `nested` without its event, threw in the orchestrator).
+ */
 export function isChildMessage(value: unknown): value is ChildMessage {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'lifecycle':
+      return REPORTS.has(value.phase);
+    case 'error':
+      return PHASES.has(value.phase) && isSerializedError(value.error);
+    case 'done':
+      return OUTCOMES.has(value.outcome);
+    case 'log':
+      return typeof value.line === 'string';
+    case 'heartbeat':
+      return typeof value.sequence === 'number';
+    case 'heartbeats':
+      return (
+        Array.isArray(value.sequences) && value.sequences.every((sequence) => typeof sequence === 'number')
+      );
+    case 'finished':
+      return value.exitCode === null
+        ? typeof value.memoryMb === 'number'
+        : Number.isInteger(value.exitCode) && value.memoryMb === undefined;
+    case 'nested':
+      return isObject(value.event) && typeof value.event.type === 'string' && isObject(value.event.payload);
+    case 'event':
+      return EVENT_NAMES.has(value.name) && typeof value.value === 'boolean';
+    default:
+      return false;
+  }
+}
+
+function isSerializedError(value: unknown): value is SerializedError {
   return (
-    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+    isObject(value) &&
+    typeof value.name === 'string' &&
+    typeof value.message === 'string' &&
+    (value.stack === undefined || typeof value.stack === 'string') &&
+    (value.cause === undefined || isSerializedError(value.cause)) &&
+    (value.props === undefined || isObject(value.props))
   );
 }

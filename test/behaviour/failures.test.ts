@@ -15,7 +15,15 @@ import {
   type OrchestratorEventMap,
   UnhandledRejectionError,
 } from '../../src/index.ts';
-import { Doubler, type FailureKind, Faulty, Hog, IgnoresStop, WaitsForStop } from '../fixtures/agents.ts';
+import {
+  Doubler,
+  type FailureKind,
+  Faulty,
+  Hog,
+  IgnoresStop,
+  PostsJunk,
+  WaitsForStop,
+} from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { assertNoLeftovers, itLeavesNothingBehind } from '../helpers/leftovers.ts';
 import { createOrchestrator, MODES, PLACEMENTS, type Placement } from '../helpers/orchestrator.ts';
@@ -342,6 +350,23 @@ for (const { name, ...placement } of PLACEMENTS) {
         crash.expect(outcome, mode);
         // Pooled threads and processes outlive the batch, idle, until shutdown (or their idle timeout).
         await outcome.orchestrator.shutdown();
+        await assertNoLeftovers();
+      });
+    }
+
+    if (mode !== 'inline') {
+      it("junk the agent's own code posts on the channel it shares with the host is dropped", async (t) => {
+        // Two of these threw in the orchestrator, uncaught (a log line that was a number, a
+        // nested message without its event): the test run itself fails on an uncaught exception.
+        const orchestrator = createOrchestrator(t);
+        const entry = orchestrator.registerAgent(PostsJunk, placement);
+        const errors = new EventLog(orchestrator);
+        await orchestrator.start();
+        await orchestrator.join();
+        assert.equal(entry.status, 'completed');
+        assert.equal(entry.result, 'real');
+        assert.equal(errors.of('agent:error', entry.name).length, 0);
+        await orchestrator.shutdown();
         await assertNoLeftovers();
       });
     }
