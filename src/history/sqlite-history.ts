@@ -61,10 +61,10 @@ export class SqliteHistory {
   }
 
   /**
-   * Opens `file`, creating it and its table if needed. Throws `InvalidOptionError` for
-   * `history.file` when SQLite cannot open it read-write or it holds another schema.
+   * Opens `file`, creating it and its table if needed, unless `existing` (a read: a file that is
+   * not there is refused, not created). Throws `InvalidOptionError` for `history.file` when SQLite
+   * cannot open it read-write or it holds another schema.
    */
-  /** `existing`: refuse a file that is not there (reading one must not create it). */
   static open(file: string, existing = false): SqliteHistory {
     if (typeof file !== 'string' || file === '')
       throw new InvalidOptionError('history.file', file, 'a file path (non-empty string)');
