@@ -14,7 +14,7 @@ import {
   type OrchestratorEventMap,
 } from '../events/event-map.ts';
 import { type CompactEventName, compactCode } from '../history/compact-payload.ts';
-import type { EventQuery, StoredEvent } from '../history/event-query.ts';
+import { EVENT_LIST, type EventQuery, type StoredEvent } from '../history/event-query.ts';
 import { SqliteHistory } from '../history/sqlite-history.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { captureContext } from '../runtime/inline-guard.ts';
@@ -198,6 +198,7 @@ export class Orchestrator {
   ): this;
   on(event: '*', listener: (event: AnyOrchestratorEvent) => void): this;
   on(event: keyof OrchestratorEventMap | '*', listener: (payload: never) => void): this {
+    assertSubscription(event, listener, true);
     this.#events.emitter.on(event as never, listener);
     return this;
   }
@@ -206,6 +207,7 @@ export class Orchestrator {
     event: K,
     listener: (payload: OrchestratorEventMap[K]) => void,
   ): this {
+    assertSubscription(event, listener, false);
     this.#events.emitter.once(event, listener);
     return this;
   }
@@ -216,6 +218,7 @@ export class Orchestrator {
   ): this;
   off(event: '*', listener: (event: AnyOrchestratorEvent) => void): this;
   off(event: keyof OrchestratorEventMap | '*', listener: (payload: never) => void): this {
+    assertSubscription(event, listener, true);
     this.#events.emitter.off(event as never, listener);
     return this;
   }
@@ -949,4 +952,16 @@ export class Orchestrator {
       throw new OrchestratorError('ERR_SHUT_DOWN', `Orchestrator "${this.#config.name}" is shut down.`);
     }
   }
+}
+
+/**
+ * `on`, `once` and `off` take an event the map has (or `'*'`, where `wildcard`) and a function: a
+ * misspelt event name would never fire, and a listener that is not a function would fail at every
+ * event (in `once`, as a bare TypeError at once).
+ */
+function assertSubscription(event: unknown, listener: unknown, wildcard: boolean): void {
+  if (!isOrchestratorEventName(event) && !(wildcard && event === '*')) {
+    throw new InvalidOptionError('event', event, `${wildcard ? "'*' or " : ''}${EVENT_LIST}`);
+  }
+  if (typeof listener !== 'function') throw new InvalidOptionError('listener', listener, 'a function');
 }

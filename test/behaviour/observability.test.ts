@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { OrchestratorError, SharedEvent } from '../../src/index.ts';
+import { InvalidOptionError, OrchestratorError, SharedEvent } from '../../src/index.ts';
 import { Doubler, Faulty, WaitsForStop } from '../fixtures/agents.ts';
 import { nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
@@ -139,6 +139,34 @@ for (const { name, mode, reuse } of PLACEMENTS) {
     itLeavesNothingBehind();
   });
 }
+
+describe('events: bad subscriptions', () => {
+  it('on, once and off refuse an event the map does not have, and a listener that is not a function', async (t) => {
+    const orchestrator = createOrchestrator(t);
+    const option = (name: string, shown: RegExp) => (error: unknown) =>
+      error instanceof InvalidOptionError && error.option === name && shown.test(error.message);
+    // A misspelt event never fired; a listener that was not a function failed at every event.
+    const listener = () => {};
+    assert.throws(
+      () => orchestrator.on('agent:terminate' as never, listener),
+      option('event', /agent:terminated/),
+    );
+    assert.throws(() => orchestrator.once('*' as never, listener), option('event', /received "\*"/));
+    assert.throws(() => orchestrator.off('nope' as never, listener), option('event', /'\*' or one of/));
+    for (const bad of [5, null, 'x', {}]) {
+      assert.throws(() => orchestrator.on('agent:started', bad as never), option('listener', /a function/));
+      assert.throws(() => orchestrator.once('agent:started', bad as never), option('listener', /a function/));
+      assert.throws(() => orchestrator.on('*', bad as never), option('listener', /a function/));
+    }
+    // What was refused was not added: an agent still runs with no listener failing.
+    const seen: string[] = [];
+    orchestrator.on('agent:terminated', ({ agent }) => seen.push(agent));
+    orchestrator.registerAgent(Doubler, { name: 'one' });
+    await orchestrator.start();
+    await orchestrator.join();
+    assert.deepEqual(seen, ['one']);
+  });
+});
 
 describe('status, stats and groups: bad input', () => {
   it('unknown agents or groups are refused with clear errors and nothing changes', (t) => {
