@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { AgentClass, AgentConfig } from '../agents/base-agent.ts';
-import type { ConfigIssue, IssueSeverity } from '../errors.ts';
+import { type ConfigIssue, describeValue, type IssueSeverity, messageOf } from '../errors.ts';
 import { isThenable } from '../thenable.ts';
 
 const SEVERITIES: readonly IssueSeverity[] = ['warning', 'error', 'critical'];
@@ -47,22 +47,51 @@ export function validateConfig(
 ): ValidationResult | Promise<ValidationResult> {
   const schema = AgentClass.schema;
   if (schema === undefined) return withValidate(AgentClass, config, []);
-  const result = schema['~standard'].validate(config);
+  // The class's own declarations are input too: a schema that is not one, that throws or rejects,
+  // or answers with something else, refuses the start with a critical issue (as validate() does).
+  const validate = (schema as { '~standard'?: { validate?: unknown } } | null)?.['~standard']?.validate;
+  if (typeof validate !== 'function') {
+    return withValidate(AgentClass, config, [
+      broken('static schema is not a Standard Schema (no ~standard.validate)', config),
+    ]);
+  }
+  let result: unknown;
+  try {
+    result = schema['~standard'].validate(config);
+  } catch (error) {
+    return withValidate(AgentClass, config, [broken(`the schema threw: ${messageOf(error)}`, config)]);
+  }
   // A schema library may bring its own promises.
   return isThenable(result)
-    ? Promise.resolve(result).then((settled) => fromSchema(AgentClass, config, settled))
-    : fromSchema(AgentClass, config, result as StandardSchemaV1.Result<unknown>);
+    ? Promise.resolve(result).then(
+        (settled) => fromSchema(AgentClass, config, settled),
+        (error: unknown) =>
+          withValidate(AgentClass, config, [broken(`the schema rejected: ${messageOf(error)}`, config)]),
+      )
+    : fromSchema(AgentClass, config, result);
 }
 
-function fromSchema(
-  AgentClass: AgentClass,
-  config: AgentConfig,
-  result: StandardSchemaV1.Result<unknown>,
-): ValidationResult {
-  if (!result.issues) return withValidate(AgentClass, result.value as AgentConfig, []);
-  const issues: ConfigIssue[] = result.issues.map((issue) => {
+function fromSchema(AgentClass: AgentClass, config: AgentConfig, result: unknown): ValidationResult {
+  const { issues: found } = (result ?? {}) as { issues?: unknown };
+  const answered = typeof result === 'object' && result !== null;
+  if (answered && found === undefined && 'value' in result) {
+    return withValidate(AgentClass, (result as { value: AgentConfig }).value, []);
+  }
+  if (!answered || !Array.isArray(found)) {
+    const given = describeValue(result);
+    return withValidate(AgentClass, config, [
+      broken(`the schema answered ${given}, not a Standard Schema result`, config),
+    ]);
+  }
+  const issues: ConfigIssue[] = found.map((issue: unknown) => {
     const path = pathOf(issue);
-    return { field: path.join('.'), message: issue.message, severity: 'error', value: valueAt(config, path) };
+    const message = (issue as { message?: unknown } | null)?.message;
+    return {
+      field: path.join('.'),
+      message: message === undefined ? '(the schema gave no message)' : String(message),
+      severity: 'error',
+      value: valueAt(config, path),
+    };
   });
   return withValidate(AgentClass, config, issues);
 }
@@ -70,32 +99,52 @@ function fromSchema(
 /** Adds the issues of the class's own `validate()`, run on `output`. */
 function withValidate(AgentClass: AgentClass, output: AgentConfig, issues: ConfigIssue[]): ValidationResult {
   if (typeof AgentClass.validate === 'function') {
-    let found: unknown;
     try {
-      found = AgentClass.validate(output as never);
+      const found: unknown = AgentClass.validate(output as never);
+      if (
+        found !== undefined &&
+        found !== null &&
+        typeof (found as Iterable<unknown>)[Symbol.iterator] !== 'function'
+      ) {
+        issues.push(broken(`validate() returned ${describeValue(found)}, not a list of issues`, output));
+      } else {
+        for (const issue of (found ?? []) as Iterable<unknown>) issues.push(normaliseIssue(issue, output));
+      }
     } catch (error) {
-      found = [
-        {
-          field: '',
-          message: `validate() threw: ${(error as Error)?.message ?? error}`,
-          severity: 'critical',
-        },
-      ];
+      issues.push(broken(`validate() threw: ${messageOf(error)}`, output));
     }
-    for (const issue of (found ?? []) as Iterable<ConfigIssue>) issues.push(normaliseIssue(issue, output));
   }
   return { config: output, issues };
 }
 
-function normaliseIssue(issue: ConfigIssue, config: AgentConfig): ConfigIssue {
+/** A check the class declared that could not run as declared: never ignorable. */
+const broken = (message: string, config: AgentConfig): ConfigIssue => ({
+  field: '',
+  message,
+  severity: 'critical',
+  value: config,
+});
+
+function normaliseIssue(given: unknown, config: AgentConfig): ConfigIssue {
+  if (typeof given !== 'object' || given === null) {
+    return broken(`validate() returned an issue that is not an object: ${describeValue(given)}`, config);
+  }
+  const issue = given as ConfigIssue;
   const severity = SEVERITIES.includes(issue.severity) ? issue.severity : 'error';
   const field = typeof issue.field === 'string' ? issue.field : '';
   const value = 'value' in issue ? issue.value : valueAt(config, field ? field.split('.') : []);
-  return { field, message: String(issue.message), severity, value };
+  const message = issue.message === undefined ? '(validate() gave no message)' : String(issue.message);
+  return { field, message, severity, value };
 }
 
-function pathOf(issue: StandardSchemaV1.Issue): PropertyKey[] {
-  return (issue.path ?? []).map((segment) => (typeof segment === 'object' ? segment.key : segment));
+function pathOf(issue: unknown): PropertyKey[] {
+  const path = (issue as StandardSchemaV1.Issue | null)?.path;
+  if (!Array.isArray(path)) return [];
+  return path.map((segment: unknown) =>
+    typeof segment === 'object' && segment !== null
+      ? (segment as { key: PropertyKey }).key
+      : (segment as PropertyKey),
+  );
 }
 
 function valueAt(config: unknown, path: readonly PropertyKey[]): unknown {

@@ -543,7 +543,7 @@ describe("agent config: the built-in loops' fields", () => {
   class Labelled extends PeriodicAgent<PeriodicConfig & { label: string }> {
     static override readonly defaults = { label: 'x' };
     static override validate(config: PeriodicConfig & { label: string }): ConfigIssue[] {
-      const issues = super.validate(config);
+      const issues = PeriodicAgent.validate(config);
       if (config.label === '') issues.push({ field: 'label', message: 'must be set', severity: 'error' });
       return issues;
     }
@@ -573,7 +573,7 @@ describe("agent config: the built-in loops' fields", () => {
     assert.deepEqual(fields(Ticks, { delayCompensation: 'yes' }), ['delayCompensation:error']);
   });
 
-  test("a subclass's own validate() keeps them through super.validate()", () => {
+  test("a subclass's own validate() keeps them by calling PeriodicAgent.validate()", () => {
     assert.deepEqual(fields(Labelled, { label: '', interval: -1 }), ['interval:error', 'label:error']);
   });
 
@@ -585,6 +585,83 @@ describe("agent config: the built-in loops' fields", () => {
       assert.match(error.message, /limit: must be an integer >= -1 \(-1: until stopped\) \(received -5\)/);
       return true;
     });
+    assert.equal(entry.status, 'registered');
+  });
+});
+
+describe('agent config: a schema or validate() that breaks its own contract', () => {
+  const standard = (validate: unknown) => ({ '~standard': { version: 1, vendor: 'test', validate } });
+  /** The issues `start()` would refuse with, as `severity: message`. */
+  const refusal = async (declared: { schema?: unknown; validate?: unknown }) => {
+    class Declared extends OneShotAgent {
+      static override readonly defaults = { size: 1 };
+      execute(): number {
+        return 1;
+      }
+    }
+    Object.assign(Declared, declared);
+    const result = await validateConfig(Declared as AgentClass, { size: 1 });
+    return result.issues.map(({ severity, message }) => `${severity}: ${message}`);
+  };
+
+  test('a schema that is not one, throws, rejects or answers with something else: a critical issue each', async () => {
+    assert.deepEqual(await refusal({ schema: { parse: () => ({}) } }), [
+      'critical: static schema is not a Standard Schema (no ~standard.validate)',
+    ]);
+    assert.deepEqual(await refusal({ schema: null }), [
+      'critical: static schema is not a Standard Schema (no ~standard.validate)',
+    ]);
+    const boom = () => {
+      throw new Error('boom');
+    };
+    assert.deepEqual(await refusal({ schema: standard(boom) }), ['critical: the schema threw: boom']);
+    assert.deepEqual(await refusal({ schema: standard(() => Promise.reject(new Error('late'))) }), [
+      'critical: the schema rejected: late',
+    ]);
+    assert.deepEqual(await refusal({ schema: standard(() => 42) }), [
+      'critical: the schema answered 42, not a Standard Schema result',
+    ]);
+    assert.deepEqual(await refusal({ schema: standard(() => ({ issues: 'bad' })) }), [
+      'critical: the schema answered {"issues":"bad"}, not a Standard Schema result',
+    ]);
+    // Issues with a path that is not a list, or no message, still name what they can.
+    assert.deepEqual(await refusal({ schema: standard(() => ({ issues: [{ path: 5 }] })) }), [
+      'error: (the schema gave no message)',
+    ]);
+  });
+
+  test('a validate() that returns something else than a list of issue objects: a critical issue', async () => {
+    assert.deepEqual(await refusal({ validate: () => 5 }), [
+      'critical: validate() returned 5, not a list of issues',
+    ]);
+    assert.deepEqual(await refusal({ validate: () => [null] }), [
+      'critical: validate() returned an issue that is not an object: null',
+    ]);
+    assert.deepEqual(await refusal({ validate: () => [{ field: 'size' }] }), [
+      'error: (validate() gave no message)',
+    ]);
+    const failing = function* () {
+      yield { field: 'size', message: 'first', severity: 'warning' as const };
+      throw new Error('mid-way');
+    };
+    assert.deepEqual(await refusal({ validate: failing }), [
+      'warning: first',
+      'critical: validate() threw: mid-way',
+    ]);
+  });
+
+  test('start() refuses such an agent with ConfigError, not the TypeError it threw before', async () => {
+    const { orchestrator } = makeOrchestrator();
+    class NotASchema extends OneShotAgent {
+      static readonly schema = {
+        '~standard': { version: 1, vendor: 'x', validate: () => ({ issues: 'x' }) },
+      };
+      execute(): number {
+        return 1;
+      }
+    }
+    const entry = orchestrator.registerAgent(NotASchema as unknown as AgentClass);
+    await assert.rejects(orchestrator.start(), ConfigError);
     assert.equal(entry.status, 'registered');
   });
 });
