@@ -4,7 +4,7 @@ import type { ConfigIssue } from '../errors.ts';
  * The checks behind `LoopingAgent.validate` and `PeriodicAgent.validate`: the built-in loops'
  * config fields, refused before the agent starts (a `limit` of -2 or an `interval` of "1000"
  * would otherwise run for ever, or as fast as the loop can go). A subclass that declares its own
- * `validate` keeps these by calling `super.validate(config)`.
+ * `validate` keeps these by calling `LoopingAgent.validate(config)` or `PeriodicAgent.validate(config)`.
  */
 export function limitIssues(limit: unknown): ConfigIssue[] {
   const valid = limit === Number.POSITIVE_INFINITY || (Number.isInteger(limit) && (limit as number) >= -1);

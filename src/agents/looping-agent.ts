@@ -12,7 +12,7 @@ export interface LoopingConfig {
 export abstract class LoopingAgent<C extends LoopingConfig = LoopingConfig> extends BaseAgent<C, number> {
   static override readonly defaults: object = { limit: -1 };
 
-  /** `limit`: an integer >= -1 (or Infinity). A subclass's own `validate` can add to it with `super.validate(config)`. */
+  /** `limit`: an integer >= -1 (or Infinity). A subclass's own `validate` can add to it with `LoopingAgent.validate(config)`. */
   static validate(config: LoopingConfig): ConfigIssue[] {
     return limitIssues(config.limit);
   }

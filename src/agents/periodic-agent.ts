@@ -17,7 +17,7 @@ export abstract class PeriodicAgent<C extends PeriodicConfig = PeriodicConfig> e
 
   /**
    * `interval`: ms >= 0; `limit`: an integer >= -1 (or Infinity); `delayCompensation`: a boolean.
-   * A subclass's own `validate` can add to these with `super.validate(config)`.
+   * A subclass's own `validate` can add to these with `PeriodicAgent.validate(config)`.
    */
   static validate(config: PeriodicConfig): ConfigIssue[] {
     return [
