@@ -124,7 +124,10 @@ export function parseOptions<T extends v.GenericSchema>(
   // An unknown key's issue carries the key as its input; report the value given for it.
   const last = issue.path?.at(-1);
   const value = issue.type === 'strict_object' && last ? last.value : issue.input;
-  throw new InvalidOptionError(field, value, issue.message);
+  // A required key left out: the object's own message lists its keys, which does not say that.
+  const required =
+    (issue.type === 'strict_object' || issue.type === 'object') && issue.expected !== 'never' && last;
+  throw new InvalidOptionError(field, value, required ? 'a value (it is required)' : issue.message);
 }
 
 /**

@@ -216,6 +216,14 @@ describe('supervision options', () => {
     refused({ restart: { when: 'always', maxRestarts: 1.5 } }, 'options.restart.maxRestarts');
     refused({ restart: { when: 'always', backoffMs: -1 } }, 'options.restart.backoffMs');
     refused({ restart: { when: 'always', retries: 3 } }, 'options.restart.retries');
+    // A required key left out is said to be required (its object's message listed the keys instead).
+    assert.throws(
+      () => orchestrator.registerAgent(WaitsForStop, { name: 'x', restart: { maxRestarts: 3 } as never }),
+      (error: unknown) =>
+        error instanceof InvalidOptionError &&
+        error.option === 'options.restart.when' &&
+        /received undefined; expected a value \(it is required\)/.test(error.message),
+    );
     refused({ mode: 'inline', resourceLimits: { maxOldGenerationSizeMb: 64 } }, 'options.resourceLimits');
     refused({ mode: 'process', resourceLimits: { stackSizeMb: 4 } }, 'options.resourceLimits.stackSizeMb');
   });
