@@ -59,6 +59,11 @@ import { Supervisor } from './supervisor.ts';
 import { Watchdog } from './watchdog.ts';
 
 type Lifecycle = 'open' | 'shutting-down' | 'shut-down';
+/** A restart by hand under way: its promise, and whether a stop asked for since has called it off. */
+interface PendingRestart {
+  done: Promise<void>;
+  cancelled: boolean;
+}
 type ResultOf<A> = A extends BaseAgent<object, infer R> ? R : unknown;
 
 /**
@@ -72,6 +77,8 @@ export class Orchestrator {
   readonly #scheduler: Scheduler<AgentRecord>;
   readonly #watchdog: Watchdog<AgentRecord>;
   readonly #pool = new WarmPool();
+  /** Restarts by hand under way (`restart`), by agent. */
+  readonly #restarts = new Map<AgentRecord, PendingRestart>();
   /** Threads and processes whose runs are over but which are still exiting; shutdown() waits for them. */
   readonly #exiting = new Set<Promise<void>>();
   readonly #graph = new DependencyGraph();
@@ -383,7 +390,7 @@ export class Orchestrator {
   async stopGroup(group: string): Promise<void> {
     const members = new Set(this.#groups.members(group));
     const order = this.#graph.order([...this.#records.keys()]).filter((name) => members.has(name));
-    await Promise.all(order.reverse().map((name) => this.#stopOne(this.#records.get(name)!, false)));
+    await Promise.all(order.reverse().map((name) => this.#requestStop(this.#records.get(name)!, false)));
   }
 
   /** Restarts every agent of the group (see `restart`). */
@@ -547,7 +554,9 @@ export class Orchestrator {
    * running ones stop in reverse registration order). Forced after `stopTimeout`. Resolves once ended.
    */
   async stop(name?: string): Promise<void> {
-    if (name !== undefined) return this.#stopOne(this.#record(name), false);
+    if (name !== undefined) return this.#requestStop(this.#record(name), false);
+    // A restart under way would relaunch its agent after this stop: it is called off.
+    for (const restart of this.#restarts.values()) restart.cancelled = true;
     // Waiting agents leave first, dependents before their dependencies (so none is skipped).
     this.#scheduler.drain();
     const waiting = [...this.#records.values()]
@@ -585,14 +594,28 @@ export class Orchestrator {
 
   /** Forced stop of one agent now (no grace period). */
   async kill(name: string): Promise<void> {
-    return this.#stopOne(this.#record(name), true);
+    return this.#requestStop(this.#record(name), true);
   }
 
-  /** Stops the agent (if it runs), waits for it, and relaunches a fresh instance. */
+  /**
+   * Stops the agent (if it runs), waits for it, and relaunches a fresh instance. A restart asked
+   * for while one is under way is that one. A stop or shutdown asked for meanwhile wins: the agent
+   * is not relaunched, and the restart resolves (a rejection there would go unhandled wherever a
+   * restart is fired and forgotten).
+   */
   async restart(name: string): Promise<void> {
     this.#assertOpen();
     const record = this.#record(name);
+    const underWay = this.#restarts.get(record);
+    if (underWay) return underWay.done;
     if (record.status === 'registered') return this.#startOne(name);
+    const restart: PendingRestart = { done: Promise.resolve(), cancelled: false };
+    restart.done = this.#restartRun(record, restart).finally(() => this.#restarts.delete(record));
+    this.#restarts.set(record, restart);
+    return restart.done;
+  }
+
+  async #restartRun(record: AgentRecord, restart: PendingRestart): Promise<void> {
     const startIn = captureContext(); // before the stop is awaited: the caller's context
     // Dependents waiting on this agent keep waiting for its next run instead of being skipped.
     record.restarting = true;
@@ -601,11 +624,17 @@ export class Orchestrator {
       await this.#stopOne(record, false);
       config = await this.#validate(record);
     } catch (error) {
-      record.restarting = false;
-      this.#propagate(record);
-      this.#maybeEndBatch();
+      restart.cancelled = true;
       throw error;
+    } finally {
+      if (restart.cancelled) {
+        record.restarting = false;
+        this.#propagate(record);
+        this.#maybeEndBatch();
+      }
     }
+    // Asked to stop (or shut down) while this one stopped the run: not relaunched.
+    if (restart.cancelled) return;
     record.restarting = false;
     record.config = config;
     record.startIn = startIn;
@@ -821,6 +850,13 @@ export class Orchestrator {
     extras.nested ??= new NestedStatus();
     extras.nested.observe(tagged);
     this.#emit(tagged.type, tagged.payload as never);
+  }
+
+  /** A stop asked for from outside: it also calls off a restart of the agent under way. */
+  #requestStop(record: AgentRecord, force: boolean): Promise<void> {
+    const restart = this.#restarts.get(record);
+    if (restart) restart.cancelled = true;
+    return this.#stopOne(record, force);
   }
 
   async #stopOne(record: AgentRecord, force: boolean): Promise<void> {

@@ -101,6 +101,59 @@ for (const { name, mode, reuse } of PLACEMENTS) {
       assert.equal(entry.status, 'stopped');
     });
 
+    it('restart() asked for while one is under way is that one: one stop, one relaunch', async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const events = new EventLog(orchestrator);
+      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
+      const firstRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
+      await orchestrator.start();
+      await firstRun;
+      const secondRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
+      // Two at once (two callers, a double click): the second used to fail with ERR_AGENT_STATE.
+      await Promise.all([entry.restart(), orchestrator.restart('Counter')]);
+      await secondRun;
+      assert.equal(entry.restarts, 1);
+      assert.equal(entry.status, 'running');
+      assert.equal(events.of('agent:restarted', 'Counter').length, 1);
+      await entry.stop();
+      await orchestrator.join();
+    });
+
+    // Were it relaunched, the Counter would run until stopped: the timeout makes that a failure, not a hang.
+    it('a stop asked for while a restart stops the run wins: the agent is not relaunched', {
+      timeout: 30_000,
+    }, async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
+      const firstRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
+      await orchestrator.start();
+      await firstRun;
+      const restarted = entry.restart();
+      await entry.stop();
+      await restarted;
+      await orchestrator.join();
+      assert.equal(entry.status, 'stopped');
+      assert.equal(entry.restarts, 0);
+    });
+
+    // Were it relaunched, the Counter would run until stopped: the timeout makes that a failure, not a hang.
+    it('shutdown() while a restart stops the run wins too: nothing is relaunched', {
+      timeout: 30_000,
+    }, async (t) => {
+      const orchestrator = createOrchestrator(t);
+      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
+      const firstRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
+      await orchestrator.start();
+      await firstRun;
+      const restarted = entry.restart();
+      await orchestrator.shutdown();
+      await restarted;
+      // It used to relaunch after the shutdown: an agent running once everything was released.
+      assert.equal(entry.status, 'stopped');
+      assert.equal(entry.runtime, undefined);
+      assert.equal(entry.restarts, 0);
+    });
+
     itLeavesNothingBehind();
   });
 }
