@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
+import type { AgentEntry, Orchestrator } from '../../src/index.ts';
 import { Counter, Doubler, HookRecorder } from '../fixtures/agents.ts';
 import { EventLog, nextEventOf } from '../helpers/events.ts';
 import { itLeavesNothingBehind } from '../helpers/leftovers.ts';
@@ -101,13 +102,19 @@ for (const { name, mode, reuse } of PLACEMENTS) {
       assert.equal(entry.status, 'stopped');
     });
 
-    it('restart() asked for while one is under way is that one: one stop, one relaunch', async (t) => {
+    /** An orchestrator running one Counter (a loop until stopped), past its first `running`. */
+    const runningCounter = async (t: TestContext) => {
       const orchestrator = createOrchestrator(t);
-      const events = new EventLog(orchestrator);
       const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
       const firstRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
       await orchestrator.start();
       await firstRun;
+      return { orchestrator, entry };
+    };
+
+    it('restart() asked for while one is under way is that one: one stop, one relaunch', async (t) => {
+      const { orchestrator, entry } = await runningCounter(t);
+      const events = new EventLog(orchestrator);
       const secondRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
       // Two at once (two callers, a double click): the second used to fail with ERR_AGENT_STATE.
       await Promise.all([entry.restart(), orchestrator.restart('Counter')]);
@@ -119,40 +126,26 @@ for (const { name, mode, reuse } of PLACEMENTS) {
       await orchestrator.join();
     });
 
-    // Were it relaunched, the Counter would run until stopped: the timeout makes that a failure, not a hang.
-    it('a stop asked for while a restart stops the run wins: the agent is not relaunched', {
-      timeout: 30_000,
-    }, async (t) => {
-      const orchestrator = createOrchestrator(t);
-      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
-      const firstRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
-      await orchestrator.start();
-      await firstRun;
-      const restarted = entry.restart();
-      await entry.stop();
-      await restarted;
-      await orchestrator.join();
-      assert.equal(entry.status, 'stopped');
-      assert.equal(entry.restarts, 0);
-    });
-
-    // Were it relaunched, the Counter would run until stopped: the timeout makes that a failure, not a hang.
-    it('shutdown() while a restart stops the run wins too: nothing is relaunched', {
-      timeout: 30_000,
-    }, async (t) => {
-      const orchestrator = createOrchestrator(t);
-      const entry = orchestrator.registerAgent(Counter, { mode, reuse, config: { limit: -1 } });
-      const firstRun = nextEventOf(orchestrator, 'agent:running', 'Counter');
-      await orchestrator.start();
-      await firstRun;
-      const restarted = entry.restart();
-      await orchestrator.shutdown();
-      await restarted;
+    const stops = [
+      { by: 'a stop', stop: (_orchestrator: Orchestrator, entry: AgentEntry) => entry.stop() },
       // It used to relaunch after the shutdown: an agent running once everything was released.
-      assert.equal(entry.status, 'stopped');
-      assert.equal(entry.runtime, undefined);
-      assert.equal(entry.restarts, 0);
-    });
+      { by: 'shutdown()', stop: (orchestrator: Orchestrator) => orchestrator.shutdown() },
+    ];
+    for (const { by, stop } of stops) {
+      // Were it relaunched, the Counter would run until stopped: the timeout makes that a failure, not a hang.
+      it(`${by} asked for while a restart stops the run wins: the agent is not relaunched`, {
+        timeout: 30_000,
+      }, async (t) => {
+        const { orchestrator, entry } = await runningCounter(t);
+        const restarted = entry.restart();
+        await stop(orchestrator, entry);
+        await restarted;
+        await orchestrator.join();
+        assert.equal(entry.status, 'stopped');
+        assert.equal(entry.runtime, undefined);
+        assert.equal(entry.restarts, 0);
+      });
+    }
 
     itLeavesNothingBehind();
   });
