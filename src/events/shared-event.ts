@@ -13,6 +13,18 @@ import { InvalidOptionError } from '../errors.ts';
 const UNSET = 0;
 const SET = 1;
 
+/*
+ * The state is one 32-bit integer: the value in its lowest bit, and above it a count of changes.
+ * Every set or clear that changes the value bumps the count, so a waiter that finds the state
+ * different from what it started with knows the value changed meanwhile, even if it has changed
+ * back since: a set() followed at once by a clear() still releases everyone waiting, as a
+ * threading.Event does, and Atomics.waitAsync never sleeps through such a pulse (it sleeps only
+ * while the integer is the one it was given).
+ */
+const valueIn = (state: number): number => state & 1;
+/** `state` with `value`, one change further (wrapping around at 2^31 changes). */
+const changed = (state: number, value: number): number => (((state >> 1) + 1) << 1) | value | 0;
+
 export interface WaitOptions {
   /** Give up after this many ms and resolve `false`. Default: wait forever. */
   timeout?: number;
@@ -92,7 +104,7 @@ export class SharedEvent {
   }
 
   isSet(): boolean {
-    return this.#read() === SET;
+    return valueIn(this.#read()) === SET;
   }
 
   set(): void {
@@ -142,7 +154,7 @@ export class SharedEvent {
       },
       end: undefined,
     };
-    if (this.#read() === SET) queueMicrotask(watch.fire);
+    if (valueIn(this.#read()) === SET) queueMicrotask(watch.fire);
     else if (this.#shared()) this.#watchShared(watch);
     else if (this.#onSet) this.#onSet.push(watch);
     else this.#onSet = [watch];
@@ -189,13 +201,20 @@ export class SharedEvent {
     const shared = this.#shared();
     let previous: number;
     if (shared) {
-      previous = Atomics.exchange(shared, 0, next);
-      if (previous !== next) Atomics.notify(shared, 0);
+      // Another thread may change it between the read and the write: try again until ours lands.
+      for (;;) {
+        previous = Atomics.load(shared, 0);
+        if (valueIn(previous) === next) break;
+        if (Atomics.compareExchange(shared, 0, previous, changed(previous, next)) === previous) {
+          Atomics.notify(shared, 0);
+          break;
+        }
+      }
     } else {
       previous = this.#state as number;
-      this.#state = next;
+      if (valueIn(previous) !== next) this.#state = changed(previous, next);
     }
-    if (previous !== next) {
+    if (valueIn(previous) !== next) {
       this.#wakeLocal();
       const listeners = next === SET ? this.#onSet : undefined;
       if (listeners) {
@@ -229,7 +248,7 @@ export class SharedEvent {
     const until = new Promise<void>((resolve) => {
       watch.end = resolve;
     });
-    void this.#waitLoop(SET, { until }, false).then((seen) => {
+    void this.#waitLoop(SET, this.#read(), { until }, false).then((seen) => {
       if (seen) watch.fire();
     });
   }
@@ -240,13 +259,16 @@ export class SharedEvent {
     keepAlive: boolean,
   ): Promise<boolean> {
     // Already there, or given up before it began: no async function, no timer.
-    if (this.#read() === target) return Promise.resolve(true);
+    const start = this.#read();
+    if (valueIn(start) === target) return Promise.resolve(true);
     if (options.signal?.aborted || options.timeout === 0) return Promise.resolve(false);
-    return this.#waitLoop(target, options, keepAlive);
+    return this.#waitLoop(target, start, options, keepAlive);
   }
 
+  /** Until the value is `target`, or has been since the state was `start` (a pulse). */
   async #waitLoop(
     target: number,
+    start: number,
     { timeout, signal, until }: WaitOptions & { until?: Promise<unknown> },
     keepAlive: boolean,
   ): Promise<boolean> {
@@ -267,7 +289,8 @@ export class SharedEvent {
     try {
       for (;;) {
         const current = this.#read();
-        if (current === target) return true;
+        // The value is there, or was since the wait began (set, then cleared before we looked).
+        if (valueIn(current) === target || current !== start) return true;
         if (aborted) return false;
         // No clock for waits without a deadline: `performance` loads nine of Node's modules in a fresh isolate.
         const finite = deadline !== Number.POSITIVE_INFINITY;

@@ -151,6 +151,42 @@ describe('SharedEvent: one thread', () => {
   });
 });
 
+describe('SharedEvent: a pulse (set, then clear at once)', () => {
+  // Without pulses the waits would never end: the timeout turns that into a failure.
+  test('releases every wait pending at the set, as threading.Event does; waits begun after it wait', {
+    timeout: 10_000,
+  }, async () => {
+    for (const shared of [false, true]) {
+      const event = new SharedEvent();
+      if (shared) void event.buffer; // moved into shared memory: waits go through Atomics.waitAsync
+      const pending = [
+        event.wait(),
+        event.wait({ timeout: 60_000 }),
+        event.wait({ signal: new AbortController().signal }),
+      ];
+      event.set();
+      event.clear();
+      assert.deepEqual(await Promise.all(pending), [true, true, true], `shared: ${shared}`);
+      assert.equal(event.isSet(), false);
+      assert.equal(await event.wait(0), false, 'a wait begun after the pulse sees it cleared');
+    }
+  });
+
+  test('the value stays right through many changes, shared or not', () => {
+    for (const shared of [false, true]) {
+      const event = new SharedEvent();
+      if (shared) void event.buffer;
+      for (let change = 0; change < 100_001; change++) {
+        if (change % 2 === 0) event.set();
+        else event.clear();
+      }
+      assert.equal(event.isSet(), true, `shared: ${shared}`);
+      event.set(); // already set: no change
+      assert.equal(new SharedEvent(event.buffer).isSet(), true);
+    }
+  });
+});
+
 describe('SharedEvent: bad arguments', () => {
   const names = (option: string) => (error: unknown) =>
     error instanceof InvalidOptionError && error.option === option;
@@ -280,6 +316,23 @@ describe('SharedEvent: across threads', () => {
       assert.deepEqual(message, { type: 'done', isSet: true });
       assert.equal(await waiting, true);
       assert.equal(event.isSet(), true);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  // Without pulses the waits would never end: the timeout turns that into a failure.
+  test('a set and clear at once on the main thread (a pulse) still wakes a wait in a worker thread', {
+    timeout: 10_000,
+  }, async () => {
+    const event = new SharedEvent();
+    const worker = startWorker(event.buffer, 'wait');
+    try {
+      assert.deepEqual(await nextMessage(worker), { type: 'waiting', isSet: false });
+      const woke = nextMessage(worker);
+      event.set();
+      event.clear(); // before the worker's waitAsync can have seen the set
+      assert.deepEqual(await woke, { type: 'woke', result: true });
     } finally {
       await worker.terminate();
     }
