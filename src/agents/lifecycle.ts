@@ -96,6 +96,8 @@ class Lifecycle {
   /** Plugins initialised; made only for an agent with plugins. */
   #initialised: AgentPlugin[] | undefined;
   #endWatch: (() => void) | undefined;
+  /** The state of the gate ahead (setup, then execute) when the agent said it reached it. */
+  #gate: number | undefined;
   #stopping: Promise<void> | undefined;
   /** Settles the lifecycle's promise: made only once it had to wait. */
   #settle: { resolve: () => void; reject: (error: unknown) => void } | undefined;
@@ -107,6 +109,9 @@ class Lifecycle {
   }
 
   start(): Promise<void> | undefined {
+    // Marked before the agent says it reached the gate: a set from then on releases it, even one
+    // cleared again before its wait begins (another thread can see `started` first).
+    this.#gate = this.#events.mark('setup');
     this.#events.set('started');
     this.#host.report(STARTED);
     this.#run();
@@ -159,7 +164,7 @@ class Lifecycle {
     const events = this.#events;
     switch (this.#step) {
       case SETUP_GATE:
-        return events.isSet('setup') || events.get('setup').wait({ signal: this.#host.abort.signal });
+        return events.isSet('setup') || events.waitSince('setup', this.#gate, this.#host.abort.signal);
       case PLUGINS:
         this.#phase = 'plugins';
         if (this.#plugin < agent.plugins.length)
@@ -170,7 +175,7 @@ class Lifecycle {
         this.#phase = 'setup';
         return this.#guard(agent.setup());
       case EXECUTE_GATE:
-        return events.isSet('execute') || events.get('execute').wait({ signal: this.#host.abort.signal });
+        return events.isSet('execute') || events.waitSince('execute', this.#gate, this.#host.abort.signal);
       case WORK:
         this.#phase = 'work';
         this.#host.report(RUNNING);
@@ -213,6 +218,7 @@ class Lifecycle {
         this.#initialised.push(this.#agent.plugins[this.#plugin++]!);
         return;
       case SETUP:
+        this.#gate = this.#events.mark('execute'); // as for `started` and the setup gate
         this.#events.set('ready');
         this.#host.report(READY);
         this.#step = EXECUTE_GATE;

@@ -111,6 +111,17 @@ export class AgentEvents {
     return event;
   }
 
+  /** `key`'s event's `mark()` when it is made (someone else may set it), else `undefined`. */
+  mark(key: AgentEventKey): number | undefined {
+    return this.#made?.[index(key)]?.mark();
+  }
+
+  /** Waits for `key` to be set, counting a set from `mark` on (`SharedEvent.waitSince`). */
+  waitSince(key: AgentEventKey, mark: number | undefined, signal: AbortSignal): Promise<boolean> {
+    const event = this.get(key);
+    return mark === undefined ? event.wait({ signal }) : event.waitSince(mark, { signal });
+  }
+
   isSet(key: AgentEventKey): boolean {
     const made = this.#made?.[index(key)];
     return made ? made.isSet() : (this.#bits & BIT[key]) !== 0;

@@ -129,6 +129,19 @@ export class SharedEvent {
     return this.#waitFor(SET, options, true);
   }
 
+  /**
+   * @internal The state now, for `waitSince`: a set (even one cleared at once) after this moment
+   * releases a `waitSince` given it, however late that wait begins.
+   */
+  mark(): number {
+    return this.#read();
+  }
+
+  /** @internal `wait`, counting a set from `mark` on (the lifecycle marks its gates before it says it reached them). */
+  waitSince(mark: number, options: WaitOptions): Promise<boolean> {
+    return this.#waitFor(SET, options, true, mark);
+  }
+
   /** @internal Resolves when the value differs from `known`; does not keep the process alive. */
   changed(known: boolean, signal?: AbortSignal): Promise<boolean> {
     return this.#waitFor(known ? UNSET : SET, { signal }, false).then(() => this.isSet());
@@ -257,10 +270,12 @@ export class SharedEvent {
     target: number,
     options: WaitOptions & { until?: Promise<unknown> },
     keepAlive: boolean,
+    since?: number,
   ): Promise<boolean> {
-    // Already there, or given up before it began: no async function, no timer.
-    const start = this.#read();
-    if (valueIn(start) === target) return Promise.resolve(true);
+    // Already there (or was, since `since`), or given up before it began: no async function, no timer.
+    const current = this.#read();
+    const start = since ?? current;
+    if (valueIn(current) === target || current !== start) return Promise.resolve(true);
     if (options.signal?.aborted || options.timeout === 0) return Promise.resolve(false);
     return this.#waitLoop(target, start, options, keepAlive);
   }

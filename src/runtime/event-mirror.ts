@@ -11,6 +11,8 @@ export class EventMirror {
   readonly #events: Record<RuntimeEventName, SharedEvent>;
   /** The value each event has on the child's side, as far as we know: a change to it is not sent back. */
   readonly #known = new Map<RuntimeEventName, boolean>();
+  /** Changes the child reported, applied here, by event: what this side did not change itself. */
+  readonly #applied = new Map<RuntimeEventName, number>();
   readonly #closed = new AbortController();
 
   constructor(events: Record<RuntimeEventName, SharedEvent>, send: (message: ParentMessage) => void) {
@@ -26,6 +28,7 @@ export class EventMirror {
     const event = this.#events[name];
     if (!event) return;
     this.#known.set(name, value);
+    this.#applied.set(name, (this.#applied.get(name) ?? 0) + 1);
     event.applyRemote(value);
   }
 
@@ -41,10 +44,19 @@ export class EventMirror {
   ): Promise<void> {
     const signal = this.#closed.signal;
     while (!signal.aborted) {
-      const value = await event.changed(this.#known.get(name)!, signal);
-      if (signal.aborted || value === this.#known.get(name)) continue;
-      this.#known.set(name, value);
-      send({ type: 'event', name, value });
+      const known = this.#known.get(name)!;
+      const applied = this.#applied.get(name) ?? 0;
+      const value = await event.changed(known, signal);
+      if (signal.aborted) continue;
+      if (value !== this.#known.get(name)) {
+        this.#known.set(name, value);
+        send({ type: 'event', name, value });
+      } else if (value === known && this.#applied.get(name) === (applied || undefined)) {
+        // Changed and changed back on this side before we looked (a set, then a clear at once):
+        // the child gets both, so its waiters are released as ours were.
+        send({ type: 'event', name, value: !value });
+        send({ type: 'event', name, value });
+      }
     }
   }
 }

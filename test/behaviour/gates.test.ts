@@ -87,6 +87,30 @@ for (const { name, mode, reuse } of PLACEMENTS) {
       );
     });
 
+    for (const gate of ['setup', 'execute'] as const) {
+      const reached = gate === 'setup' ? 'started' : 'ready';
+      // Were the pulse missed, the agents would wait for ever: the timeout makes that a failure, not a hang.
+      it(`a pulse on a shared ${gate} gate (set, then clear at once) releases the agents that are ${reached}`, {
+        timeout: 30_000,
+      }, async (t) => {
+        const orchestrator = createOrchestrator(t);
+        const event = new SharedEvent();
+        const entries = registerGated(orchestrator, { mode, reuse }, { [gate]: event });
+        await orchestrator.start();
+        // An agent marks the gate before it says it reached it: a pulse seen after that releases it,
+        // even one that comes before its wait begins on its own thread.
+        await Promise.all(entries.map((entry) => entry.stateEvents[reached].wait()));
+        event.set();
+        event.clear();
+        await orchestrator.join();
+        assert.deepEqual(
+          entries.map((entry) => entry.status),
+          Array(AGENTS).fill('completed'),
+        );
+        assert.equal(event.isSet(), false);
+      });
+    }
+
     it("setting an agent's stop control event stops it gracefully", async (t) => {
       const orchestrator = createOrchestrator(t);
       const stop = new SharedEvent();
