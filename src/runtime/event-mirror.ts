@@ -51,7 +51,7 @@ export class EventMirror {
       if (value !== this.#known.get(name)) {
         this.#known.set(name, value);
         send({ type: 'event', name, value });
-      } else if (value === known && this.#applied.get(name) === (applied || undefined)) {
+      } else if (value === known && (this.#applied.get(name) ?? 0) === applied) {
         // Changed and changed back on this side before we looked (a set, then a clear at once):
         // the child gets both, so its waiters are released as ours were.
         send({ type: 'event', name, value: !value });
