@@ -4,6 +4,7 @@
  * reports (`ChildMessage`) without the transport.
  */
 import type { SerializedError } from '../errors.ts';
+import { AGENT_EVENT_KEYS } from '../events/agent-events.ts';
 import type { LifecyclePhase } from '../events/event-map.ts';
 import type { AgentEventName } from '../events/shared-event.ts';
 
@@ -76,15 +77,7 @@ const PHASES: ReadonlySet<unknown> = new Set<LifecyclePhase>([
   'runtime',
 ]);
 const OUTCOMES: ReadonlySet<unknown> = new Set(['completed', 'stopped', 'failed']);
-const EVENT_NAMES: ReadonlySet<unknown> = new Set<AgentEventName | 'stopRequested'>([
-  'setup',
-  'execute',
-  'stop',
-  'started',
-  'ready',
-  'closed',
-  'stopRequested',
-]);
+const EVENT_NAMES: ReadonlySet<unknown> = new Set(AGENT_EVENT_KEYS);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
