@@ -118,8 +118,7 @@ export class AgentEvents {
 
   /** Waits for `key` to be set, counting a set from `mark` on (`SharedEvent.waitSince`). */
   waitSince(key: AgentEventKey, mark: number | undefined, signal: AbortSignal): Promise<boolean> {
-    const event = this.get(key);
-    return mark === undefined ? event.wait({ signal }) : event.waitSince(mark, { signal });
+    return this.get(key).waitSince(mark, { signal });
   }
 
   isSet(key: AgentEventKey): boolean {

@@ -137,8 +137,11 @@ export class SharedEvent {
     return this.#read();
   }
 
-  /** @internal `wait`, counting a set from `mark` on (the lifecycle marks its gates before it says it reached them). */
-  waitSince(mark: number, options: WaitOptions): Promise<boolean> {
+  /**
+   * @internal `wait`, counting a set from `mark` on (the lifecycle marks its gates before it says
+   * it reached them); without a mark, from now.
+   */
+  waitSince(mark: number | undefined, options: WaitOptions): Promise<boolean> {
     return this.#waitFor(SET, options, true, mark);
   }
 
