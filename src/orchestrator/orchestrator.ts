@@ -624,22 +624,23 @@ export class Orchestrator {
       await this.#stopOne(record, false);
       config = await this.#validate(record);
     } catch (error) {
-      restart.cancelled = true;
+      this.#notRelaunched(record);
       throw error;
-    } finally {
-      if (restart.cancelled) {
-        record.restarting = false;
-        this.#propagate(record);
-        this.#maybeEndBatch();
-      }
     }
     // Asked to stop (or shut down) while this one stopped the run: not relaunched.
-    if (restart.cancelled) return;
+    if (restart.cancelled) return this.#notRelaunched(record);
     record.restarting = false;
     record.config = config;
     record.startIn = startIn;
     this.#countRestart(record, false, 0);
     this.#enqueue(record);
+  }
+
+  /** A restart that stopped the run will not relaunch it: what waited for the relaunch goes on without. */
+  #notRelaunched(record: AgentRecord): void {
+    record.restarting = false;
+    this.#propagate(record);
+    this.#maybeEndBatch();
   }
 
   /** A new run of `record` begins as a restart: fresh events, back of its priority, counted and told. */
