@@ -49,15 +49,15 @@ export function validateConfig(
   if (schema === undefined) return withValidate(AgentClass, config, []);
   // The class's own declarations are input too: a schema that is not one, that throws or rejects,
   // or answers with something else, refuses the start with a critical issue (as validate() does).
-  const validate = (schema as { '~standard'?: { validate?: unknown } } | null)?.['~standard']?.validate;
-  if (typeof validate !== 'function') {
+  const standard = (schema as { '~standard'?: StandardSchemaV1['~standard'] } | null)?.['~standard'];
+  if (typeof standard?.validate !== 'function') {
     return withValidate(AgentClass, config, [
       broken('static schema is not a Standard Schema (no ~standard.validate)', config),
     ]);
   }
   let result: unknown;
   try {
-    result = schema['~standard'].validate(config);
+    result = standard.validate(config);
   } catch (error) {
     return withValidate(AgentClass, config, [broken(`the schema threw: ${messageOf(error)}`, config)]);
   }
